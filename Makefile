@@ -1,0 +1,38 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+# Both create .venv with a Python >= 3.12 found by tools/find-python, then install the package.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+ABM := $(VENV)/bin/abm
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint bench clean venv
+
+$(VENV)/bin/activate:
+	@python=$$(tools/find-python) || exit 1; \
+	echo "Creating $(VENV) with $$python"; \
+	"$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: $(VENV)/bin/activate pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/bin/activate pyproject.toml
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+venv: $(VENV)/.installed-run
+
+demo: $(VENV)/.installed-run
+	$(ABM) run
+
+test: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check abm tests experiments tools
+	$(VENV)/bin/pytest -m "slow or not slow" $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check abm tests experiments tools
+	$(VENV)/bin/ruff format --check abm tests experiments tools
+
+clean:
+	rm -rf $(VENV) build *.egg-info

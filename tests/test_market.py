@@ -1,0 +1,233 @@
+"""The clearing mechanism on small hand-made markets, without agents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from abm.market import Asks, Bids, Frictions, MarketSettings, clear
+
+
+def random_market(
+    seed: int, n: int = 4, markets: int = 2, asks: int = 12, bids: int = 8, elasticity: float = 0.3
+):
+    rng = np.random.default_rng(seed)
+    quantity = rng.uniform(1, 10, bids)
+    offers = Asks(
+        market=rng.integers(0, markets, asks),
+        origin=rng.integers(0, n, asks),
+        quantity=rng.uniform(1, 10, asks),
+        price=rng.uniform(50, 150, asks),
+    )
+    orders = Bids(
+        market=rng.integers(0, markets, bids),
+        destination=rng.integers(0, n, bids),
+        quantity=quantity,
+        reference_price=np.full(bids, 100.0),
+        elasticity=np.full(bids, elasticity),
+        max_price=rng.uniform(150, 400, bids),
+        max_quantity=3 * quantity,
+    )
+    transport = rng.uniform(1, 10, (markets, n, n))
+    for k in range(markets):
+        np.fill_diagonal(transport[k], 0.0)
+    return offers, orders, Frictions.free_trade(markets, n, transport)
+
+
+def one_market(n: int = 3):
+    """Origin 0 cheap and large, origin 1 dearer; buyers in every country."""
+    offers = Asks(
+        market=np.zeros(4, int),
+        origin=np.array([0, 0, 1, 2]),
+        quantity=np.array([50.0, 50.0, 60.0, 20.0]),
+        price=np.array([60.0, 80.0, 90.0, 110.0]),
+    )
+    quantity = np.array([40.0, 40.0, 40.0])
+    orders = Bids(
+        market=np.zeros(3, int),
+        destination=np.arange(3),
+        quantity=quantity,
+        reference_price=np.full(3, 100.0),
+        elasticity=np.full(3, 0.3),
+        max_price=np.full(3, 2000.0),
+        max_quantity=3 * quantity,
+    )
+    transport = np.full((1, n, n), 5.0)
+    np.fill_diagonal(transport[0], 0.0)
+    return offers, orders, Frictions.free_trade(1, n, transport)
+
+
+def test_books_close_exactly_sold_shipped_bought():
+    offers, orders, frictions = random_market(3)
+    result = clear(offers, orders, frictions)
+    assert result.max_relative_excess < 1e-9
+    np.testing.assert_allclose(result.sold.sum(), result.flows.sum(), rtol=1e-12)
+    np.testing.assert_allclose(result.bought.sum(), result.flows.sum(), rtol=1e-12)
+    per_origin = np.zeros_like(result.flows.sum(axis=2))
+    np.add.at(per_origin, (offers.market, offers.origin), result.sold)
+    np.testing.assert_allclose(per_origin, result.flows.sum(axis=2), rtol=1e-12, atol=1e-12)
+    assert np.all(result.sold <= offers.quantity + 1e-12)
+
+
+def test_large_substitution_elasticity_matches_the_competitive_lp():
+    """As sigma grows, the logit equilibrium approaches the Takayama-Judge LP solution."""
+    offers, orders, frictions = random_market(0, elasticity=0.0)
+    result = clear(
+        offers, orders, frictions, MarketSettings(substitution_elasticity=200, ramp_width=0.01)
+    )
+    markets, n = frictions.allowed.shape[:2]
+    k, b, pairs = len(offers.price), len(orders.max_price), markets * n * n
+    cost = np.concatenate([offers.price, -orders.max_price, frictions.transport_usd_per_t.ravel()])
+    equalities, rhs = [], []
+    pair = np.arange(pairs).reshape(markets, n, n)
+    for m in range(markets):
+        for i in range(n):  # what leaves origin i equals what its sellers supply
+            row = np.zeros(k + b + pairs)
+            row[np.flatnonzero((offers.market == m) & (offers.origin == i))] = -1
+            row[k + b + pair[m, i, :]] = 1
+            equalities.append(row)
+            rhs.append(0.0)
+        for j in range(n):  # what arrives at j equals what its buyers take
+            row = np.zeros(k + b + pairs)
+            row[k + np.flatnonzero((orders.market == m) & (orders.destination == j))] = -1
+            row[k + b + pair[m, :, j]] = 1
+            equalities.append(row)
+            rhs.append(0.0)
+    bounds = [(0, q) for q in offers.quantity] + [(0, q) for q in orders.quantity]
+    bounds += [(0, None)] * pairs
+    lp = linprog(cost, A_eq=np.array(equalities), b_eq=rhs, bounds=bounds, method="highs")
+    assert lp.status == 0
+    traded_lp = lp.x[:k].sum()
+    np.testing.assert_allclose(result.sold.sum(), traded_lp, rtol=1e-3)
+    # Origin prices of origins that sell agree with the LP's duals within a few percent.
+    duals = -lp.eqlin.marginals[: markets * n * 2].reshape(markets, 2 * n)[:, :n]
+    sells = result.flows.sum(axis=2) > 1e-6
+    np.testing.assert_allclose(result.origin_price[sells], duals[sells], rtol=0.06)
+
+
+def test_banned_pair_carries_nothing_and_raises_the_importers_price():
+    offers, orders, frictions = one_market()
+    open_result = clear(offers, orders, frictions)
+    allowed = frictions.allowed.copy()
+    allowed[0, 0, 2] = False
+    banned = clear(
+        offers,
+        orders,
+        Frictions(
+            frictions.transport_usd_per_t,
+            frictions.tariff,
+            frictions.export_tax,
+            allowed,
+            frictions.cap_tonnes,
+        ),
+    )
+    assert banned.flows[0, 0, 2] == 0.0
+    assert open_result.flows[0, 0, 2] > 0.0
+    assert banned.destination_price[0, 2] > open_result.destination_price[0, 2]
+
+
+def test_tariff_raises_the_delivered_price_and_shifts_flows_to_untaxed_origins():
+    offers, orders, frictions = one_market()
+    base = clear(offers, orders, frictions)
+    tariff = frictions.tariff.copy()
+    tariff[0, 0, 2] = 0.25  # country 2 taxes imports from origin 0
+    taxed = clear(
+        offers,
+        orders,
+        Frictions(
+            frictions.transport_usd_per_t,
+            tariff,
+            frictions.export_tax,
+            frictions.allowed,
+            frictions.cap_tonnes,
+        ),
+    )
+    assert taxed.destination_price[0, 2] > base.destination_price[0, 2]
+    share_before = base.flows[0, 0, 2] / base.flows[0, :, 2].sum()
+    share_after = taxed.flows[0, 0, 2] / taxed.flows[0, :, 2].sum()
+    assert share_after < share_before
+
+
+def test_quota_caps_the_pair_and_raises_the_importers_price():
+    offers, orders, frictions = one_market()
+    base = clear(offers, orders, frictions)
+    cap = frictions.cap_tonnes.copy()
+    cap[0, 0, 2] = 0.5 * base.flows[0, 0, 2]
+    capped = clear(
+        offers,
+        orders,
+        Frictions(
+            frictions.transport_usd_per_t,
+            frictions.tariff,
+            frictions.export_tax,
+            frictions.allowed,
+            cap,
+        ),
+    )
+    assert capped.flows[0, 0, 2] <= cap[0, 0, 2] * (1 + 1e-5)
+    assert capped.flows[0, 0, 2] > 0.9 * cap[0, 0, 2]  # binding, not over-enforced
+    assert capped.destination_price[0, 2] > base.destination_price[0, 2]
+
+
+def test_removing_the_cheap_supplier_raises_prices_everywhere():
+    offers, orders, frictions = one_market()
+    base = clear(offers, orders, frictions)
+    quantity = offers.quantity.copy()
+    quantity[offers.origin == 0] = 0.0
+    without = clear(Asks(offers.market, offers.origin, quantity, offers.price), orders, frictions)
+    assert np.all(without.destination_price[0] > base.destination_price[0])
+
+
+def test_destination_cut_off_from_every_origin_gets_no_price_and_no_goods():
+    offers, orders, frictions = one_market()
+    allowed = frictions.allowed.copy()
+    allowed[0, :, 1] = False
+    result = clear(
+        offers,
+        orders,
+        Frictions(
+            frictions.transport_usd_per_t,
+            frictions.tariff,
+            frictions.export_tax,
+            allowed,
+            frictions.cap_tonnes,
+        ),
+    )
+    assert np.isnan(result.destination_price[0, 1])
+    assert result.flows[0, :, 1].sum() == 0.0
+    assert result.bought[orders.destination == 1].sum() == 0.0
+
+
+def test_warm_start_finds_the_same_equilibrium_faster():
+    offers, orders, frictions = random_market(5, n=10, markets=4, asks=60, bids=40)
+    cold = clear(offers, orders, frictions)
+    warm = clear(offers, orders, frictions, start_price=cold.origin_price)
+    np.testing.assert_allclose(warm.origin_price, cold.origin_price, rtol=1e-6)
+    assert warm.iterations < cold.iterations
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), elasticity=st.floats(0.05, 1.0), sigma=st.floats(2.0, 40.0))
+def test_any_random_market_converges_with_closed_books_and_positive_prices(seed, elasticity, sigma):
+    offers, orders, frictions = random_market(
+        seed, n=6, markets=3, asks=20, bids=15, elasticity=elasticity
+    )
+    result = clear(offers, orders, frictions, MarketSettings(substitution_elasticity=sigma))
+    assert result.max_relative_excess < 1e-8
+    assert np.all(result.flows >= 0) and np.all(result.sold >= 0) and np.all(result.bought >= 0)
+    finite = result.destination_price[np.isfinite(result.destination_price)]
+    assert np.all(finite > 0)
+    # Prices never exceed the highest choke price plus trade costs.
+    assert finite.max() <= orders.max_price.max() * np.exp(0.2) + 10.0
+    np.testing.assert_allclose(result.bought.sum(), result.sold.sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_clearing_is_deterministic(seed):
+    offers, orders, frictions = random_market(seed)
+    first, second = clear(offers, orders, frictions), clear(offers, orders, frictions)
+    assert np.array_equal(first.flows, second.flows)
+    assert np.array_equal(first.origin_price, second.origin_price, equal_nan=True)
