@@ -119,6 +119,7 @@ class MarketSettings:
     max_iterations: int = 60
     max_step: float = 1.0  # largest change of a log price in one Newton step
     slope_floor: float = 0.05  # least demand elasticity the Newton Jacobian assumes
+    flat_tolerance: float = 0.01  # a step may raise the squared excess this much (flat curves)
     quota_iterations: int = 40
     quota_tolerance: float = 1e-6  # relative overshoot of a quota that is accepted
 
@@ -136,18 +137,26 @@ def supply_at(asks: Asks, log_price: FloatArray, width: float) -> tuple[FloatArr
     return asks.quantity * fraction, asks.quantity * slope / width
 
 
+SOFT_CAP_POWER = 8.0
+
+
 def demand_at(bids: Bids, log_price: FloatArray, width: float) -> tuple[FloatArray, FloatArray]:
-    """Tonnes each bid buys at its destination's log price, and d(tonnes)/d(log price)."""
-    raw_multiple = np.exp(-bids.elasticity * (log_price - np.log(bids.reference_price)))
-    cap = bids.max_quantity / np.maximum(bids.quantity, 1e-300)
-    capped = raw_multiple >= cap
-    multiple = np.where(capped, cap, raw_multiple)
-    d_multiple = np.where(capped, 0.0, -bids.elasticity * multiple)
+    """Tonnes each bid buys at its destination's log price, and d(tonnes)/d(log price).
+
+    Demand is isoelastic around the reference price, limited smoothly by ``max_quantity``
+    (``q / (1 + (q / max) ** 8) ** (1 / 8)``: within 0.1% of ``q`` below half the limit, and
+    never perfectly flat, so the equilibrium stays well defined) and choked off near
+    ``max_price``.
+    """
+    wanted = bids.quantity * np.exp(-bids.elasticity * (log_price - np.log(bids.reference_price)))
+    ratio = wanted / np.maximum(bids.max_quantity, 1e-300)
+    damp = (1.0 + ratio**SOFT_CAP_POWER) ** (-1.0 / SOFT_CAP_POWER)
+    limited = wanted * damp
+    # d limited / d log price = (d limited / d wanted) * (-elasticity * wanted)
+    d_limited = -bids.elasticity * limited * damp**SOFT_CAP_POWER
     fraction_up, slope_up = _smoothstep((log_price - np.log(bids.max_price)) / width)
     keep = 1.0 - fraction_up
-    quantity = bids.quantity * multiple * keep
-    slope = bids.quantity * (d_multiple * keep - multiple * slope_up / width)
-    return quantity, slope
+    return limited * keep, d_limited * keep - limited * slope_up / width
 
 
 class _Batch:
@@ -277,32 +286,40 @@ def _newton(asks, bids, batch: _Batch, settings: MarketSettings, log_price, rent
     """Bounded Newton iterations on log origin prices, with a backtracking line search.
 
     A step is halved, market by market, until the sum of squared relative excesses does not
-    grow. Where supply and demand curves are flat (every seller at capacity, every buyer far
-    from its choke price) the exact Jacobian is singular in the price level; the Jacobian then
-    uses a floor on the demand slope (``settings.slope_floor`` times demand), which turns the
-    step into tatonnement there. The floor changes the path, not the equilibrium.
+    grow by more than ``flat_tolerance``: on flat stretches of the curves (every seller at
+    capacity, every buyer capped) it barely changes, and tiny composition effects must not
+    stop the search. There the exact Jacobian is singular in the price level, so it uses a
+    floor on the demand slope (``slope_floor`` times demand), and a market whose excess falls
+    by less than a tenth in a step has its next step enlarged fourfold, up to ``max_step``:
+    the search crosses a flat stretch in a few steps, then Newton converges on the slope.
+    The floor and the enlargement change the path, not the equilibrium.
     """
+    m = batch.markets
     scale = np.maximum(batch.offered.sum(axis=1, keepdims=True), 1e-300)
     excess, state, d_supply = _excess(asks, bids, batch, settings, log_price, rent)
     merit = ((excess / scale) ** 2).sum(axis=1)
+    boost = np.ones((m, 1))
     for iteration in range(1, settings.max_iterations + 1):
         if merit.max(initial=0.0) < settings.tolerance**2:
             return log_price, iteration, float(np.sqrt(merit.max(initial=0.0)))
         jac = _jacobian(state, d_supply, batch, settings, scale)
         step = -np.linalg.solve(jac, np.where(batch.active, excess, 0.0)[..., None])[..., 0]
+        step *= boost
         largest = np.max(np.abs(step), axis=1, keepdims=True)
         step *= np.minimum(1.0, settings.max_step / np.maximum(largest, 1e-300))
-        length = np.ones((batch.markets, 1))
+        length = np.ones((m, 1))
         for _ in range(20):
             trial = np.clip(log_price + length * step, batch.lower, batch.upper)
             trial_excess, trial_state, trial_slope = _excess(
                 asks, bids, batch, settings, trial, rent
             )
             trial_merit = ((trial_excess / scale) ** 2).sum(axis=1)
-            worse = trial_merit > merit
+            worse = trial_merit > merit * (1.0 + settings.flat_tolerance)
             if not worse.any():
                 break
             length = np.where(worse[:, None], length * 0.5, length)
+        stalled = trial_merit > 0.81 * merit
+        boost = np.where(stalled[:, None], np.clip(boost * length * 4.0, 1.0, 1e8), 1.0)
         log_price, excess, state, d_supply = trial, trial_excess, trial_state, trial_slope
         merit = trial_merit
     return log_price, settings.max_iterations, float(np.sqrt(merit.max(initial=0.0)))

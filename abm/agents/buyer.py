@@ -1,0 +1,97 @@
+"""Buyer: manufacturers of one sector in one country, using refined minerals."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from abm.market import Bids
+
+
+class BuyerFleet:
+    """Arrays for every buyer (rows) and mineral (columns)."""
+
+    def __init__(self, need: np.ndarray, growth: np.ndarray, country: np.ndarray, reference_price):
+        self.need_2023 = need  # (buyer, mineral) t/month
+        self.growth = growth  # (buyer, mineral, month)
+        self.country = country  # (buyer,) country index
+        self.reference_price = reference_price  # (mineral,) 2023 refined price
+        self.inventory = np.zeros_like(need)
+        self.expected_price = np.broadcast_to(reference_price, need.shape).copy()
+        self.shock = np.zeros_like(need)  # log demand shock, AR(1)
+        self.demanded = np.zeros_like(need)
+        self.bought = np.zeros_like(need)
+        self.consumed = np.zeros_like(need)
+        self.active = need > 0  # which (buyer, mineral) pairs bid at all
+        self.rows, self.columns = np.nonzero(self.active)
+
+
+class Buyer(mesa.Agent):
+    """Manufacturers of a sector (batteries, magnets, chips, grid, other) in a country.
+
+    Their need grows along the IEA path for their sector. Each month they plan to consume
+    their need, trimmed by the short-run price response to the price they expect; they bid
+    for that plus a share of the gap to their inventory target, buying less when the price
+    is high (they draw on inventory) and nothing above the choke price. What they cannot
+    consume from purchases and inventory is unmet demand.
+    """
+
+    def __init__(self, model: mesa.Model, fleet: BuyerFleet, index: int, sector: str):
+        super().__init__(model)
+        self.fleet = fleet
+        self.index = index
+        self.sector = sector
+
+    @property
+    def country(self) -> str:
+        return self.model.world.countries[self.fleet.country[self.index]]
+
+    def need_t(self, mineral: str) -> float:
+        m = self.model.world.minerals.index(mineral)
+        return float(
+            self.fleet.need_2023[self.index, m] * self.fleet.growth[self.index, m, self.model.month]
+        )
+
+    @staticmethod
+    def plan(fleet: BuyerFleet, month: int, settings, rng: np.random.Generator) -> None:
+        """Draw this month's demand shock and set planned consumption."""
+        noise = rng.standard_normal(fleet.shock.shape) * settings.demand_noise
+        fleet.shock = settings.demand_noise_persistence * fleet.shock + noise
+        need = fleet.need_2023 * fleet.growth[:, :, month] * np.exp(fleet.shock)
+        response = (
+            fleet.expected_price / fleet.reference_price
+        ) ** -settings.consumption_elasticity
+        fleet.demanded = need * np.minimum(response, 3.0)
+        fleet.target = settings.inventory_months * need
+
+    @staticmethod
+    def bids(fleet: BuyerFleet, settings) -> Bids:
+        rows, columns = fleet.rows, fleet.columns
+        gap = (fleet.target - fleet.inventory) / settings.inventory_adjustment_months
+        quantity = np.maximum(fleet.demanded + gap, 0.0)[rows, columns]
+        storage = (fleet.demanded + 2.0 * fleet.target - fleet.inventory)[rows, columns]
+        return Bids(
+            market=columns,
+            destination=fleet.country[rows],
+            quantity=np.maximum(quantity, 1e-12),
+            reference_price=fleet.expected_price[rows, columns],
+            elasticity=np.full(len(rows), settings.purchase_elasticity),
+            max_price=settings.choke_multiple * fleet.reference_price[columns],
+            max_quantity=np.maximum(storage, 1e-12),
+        )
+
+    @staticmethod
+    def consume(fleet: BuyerFleet, bought: np.ndarray) -> None:
+        """Take delivery, consume what the plan and the stock allow."""
+        fleet.bought = np.zeros_like(fleet.inventory)
+        fleet.bought[fleet.rows, fleet.columns] = bought
+        available = fleet.inventory + fleet.bought
+        fleet.consumed = np.minimum(fleet.demanded, available)
+        fleet.inventory = available - fleet.consumed
+
+    @staticmethod
+    def expect(fleet: BuyerFleet, destination_price: np.ndarray, months: float) -> None:
+        """Adapt the expected price toward what was paid at home (kept if nothing arrived)."""
+        seen = destination_price.T[fleet.country]  # (buyer, mineral)
+        seen = np.where(np.isfinite(seen), seen, fleet.expected_price)
+        fleet.expected_price += (seen - fleet.expected_price) / months

@@ -1,0 +1,205 @@
+"""The Mesa model: builds the calibrated world, orders the agents' decisions each month."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from abm.agents.buyer import Buyer, BuyerFleet
+from abm.agents.government import Government
+from abm.agents.producer import Producer
+from abm.agents.recycler import Recycler, RecyclerFleet
+from abm.agents.refiner import Refiner, RefineryFleet
+from abm.agents.sites import SiteFleet
+from abm.data import Calibration, load_calibration
+from abm.market import Asks, Clearing, MarketSettings, clear
+from abm.policy.rules import TradeRules
+from abm.recorder import Recorder
+from abm.settings import ModelSettings
+from abm.world import RAW, REFINED, World, build_world
+
+
+class MineralsModel(mesa.Model):
+    """Mines, refiners, recyclers and buyers trading on monthly spot markets.
+
+    Every keyword is a setting (``abm.settings.ModelSettings``) so that the Solara page and
+    ``abm run --set`` can rebuild the model from its parameters. All randomness comes from
+    ``self.rng`` (seeded by ``rng``).
+    """
+
+    def __init__(
+        self,
+        rng: int | None = 1,
+        settings: ModelSettings | None = None,
+        calibration: Calibration | None = None,
+        **setting_values: Any,
+    ):
+        self.seed_value = int(rng) if rng is not None else None
+        super().__init__(rng=self.seed_value)
+        base = settings or ModelSettings()
+        self.settings = base.replace(**setting_values) if setting_values else base
+        self.calibration = calibration or load_calibration()
+        self.world: World = build_world(self.calibration, self.settings, self.rng)
+        self.month = 0
+        self.market_settings = MarketSettings(
+            substitution_elasticity=self.settings.substitution_elasticity,
+            ramp_width=self.settings.ramp_width,
+        )
+        self.rules = TradeRules(self.world.countries, self.world.minerals, ("raw", "refined"))
+        self._build_agents()
+        self.recorder = Recorder(self)
+        self._last_prices: list[np.ndarray | None] = [None, None]
+        self.last_clearing: list[Clearing | None] = [None, None]
+
+    # ----------------------------------------------------------------- construction
+    def _build_agents(self) -> None:
+        world, countries, minerals = self.world, self.world.countries, self.world.minerals
+        is_raw = (world.sites.stage == "raw").to_numpy()
+        self.mines = SiteFleet(
+            world.sites[is_raw], world.capacity_path[is_raw], countries, minerals
+        )
+        self.refineries = RefineryFleet(
+            world.sites[~is_raw], world.capacity_path[~is_raw], countries, minerals
+        )
+        reference = world.reference_price
+        self.mines.update_expectations(reference[self.mines.mineral, RAW], 1.0, 1.0)
+        self.refineries.update_expectations(reference[self.refineries.mineral, REFINED], 1.0, 1.0)
+        self.refineries.raw_price_paid = reference[self.refineries.mineral, RAW].copy()
+        # Refiners start with half a month of output in stock, buyers at their target.
+        capacity0 = self.refineries.capacity[:, 0]
+        self.refineries.refined_stock = self.settings.refiner_stock_months * capacity0 * 0.85
+        country_index = np.array([countries.index(c) for c in world.buyers.country])
+        self.buyers = BuyerFleet(world.need, world.growth, country_index, reference[:, REFINED])
+        self.buyers.inventory = self.settings.inventory_months * world.need
+        recyclers = world.recyclers
+        mineral_index = recyclers.mineral.map(minerals.index).to_numpy()
+        recycler_country = recyclers.country.map(countries.index).to_numpy()
+        consumption = np.zeros((len(minerals), len(countries)))
+        np.add.at(consumption.T, country_index, world.need)
+        self.recyclers = RecyclerFleet(
+            mineral=mineral_index,
+            country=recycler_country,
+            output_2023=recyclers.output_2023_t_per_month.to_numpy(float),
+            end_of_life_months=world.end_of_life_months[mineral_index],
+            consumption_2023=consumption[mineral_index, recycler_country],
+            cost_usd_per_t=self.settings.recycling_cost_share * reference[mineral_index, REFINED],
+        )
+        for index in range(len(self.mines)):
+            Producer(self, self.mines, index)
+        for index in range(len(self.refineries)):
+            Refiner(self, self.refineries, index)
+        for index, sector in enumerate(world.buyers.sector):
+            Buyer(self, self.buyers, index, sector)
+        for index in range(len(mineral_index)):
+            Recycler(self, self.recyclers, index)
+        self.governments = {c: Government(self, c, self.rules) for c in countries}
+
+    # ----------------------------------------------------------------- the month
+    @property
+    def running_months(self) -> int:
+        return len(self.world.months)
+
+    def step(self) -> None:
+        """One month: governments, raw market, refining, refined market, use, investment."""
+        if self.month >= self.running_months:
+            self.running = False
+            return
+        month, settings = self.month, self.settings
+        self.recorder.open_books(month)
+        for government in self.governments.values():
+            government.step()
+        # Raw market: mines sell to refiners.
+        raw_bids = Refiner.raw_bids(
+            self.refineries, month, settings, self.world.reference_price[:, RAW]
+        )
+        raw = self._clear(RAW, Producer.asks(self.mines, month), raw_bids)
+        Producer.produce(self.mines, raw.sold)
+        paid = raw.destination_price[self.refineries.mineral, self.refineries.location]
+        Refiner.refine(self.refineries, raw.bought, paid, month)
+        # Refined market: refiners and recyclers sell to buyers.
+        Buyer.plan(self.buyers, month, settings, self.rng)
+        refiner_asks = Refiner.asks(self.refineries, paid)
+        recycler_asks = Recycler.asks(self.recyclers)
+        refined = self._clear(
+            REFINED, _concat(refiner_asks, recycler_asks), Buyer.bids(self.buyers, settings)
+        )
+        split = len(self.refineries)
+        Refiner.deliver(self.refineries, refined.sold[:split])
+        Recycler.deliver(self.recyclers, refined.sold[split:])
+        Buyer.consume(self.buyers, refined.bought)
+        Recycler.collect(
+            self.recyclers, self.recorder.consumed_by_cell(), settings.recycling_capacity_growth
+        )
+        # Expectations and investment.
+        self._expect(raw, refined)
+        if (month + 1) % settings.investment_interval_months == 0:
+            self._invest(month)
+        self.recorder.record(month, raw, refined)
+        self.month += 1
+        self.running = self.month < self.running_months
+
+    def _clear(self, stage: int, asks: Asks, bids) -> Clearing:
+        frictions = self.rules.frictions(stage, self.world.transport_usd_per_t[stage])
+        result = clear(asks, bids, frictions, self.market_settings, self._last_prices[stage])
+        previous = self._last_prices[stage]
+        found = result.origin_price
+        self._last_prices[stage] = (
+            found if previous is None else np.where(np.isfinite(found), found, previous)
+        )
+        self.last_clearing[stage] = result
+        return result
+
+    def _expect(self, raw: Clearing, refined: Clearing) -> None:
+        settings = self.settings
+        mines, refineries = self.mines, self.refineries
+        mine_price = raw.origin_price[mines.mineral, mines.location]
+        mines.update_expectations(
+            np.where(np.isfinite(mine_price), mine_price, mines.expected_price),
+            settings.expectation_months,
+            settings.investment_expectation_months,
+        )
+        refined_price = refined.origin_price[refineries.mineral, refineries.location]
+        fallback = refined.destination_price[refineries.mineral, refineries.location]
+        refined_price = np.where(np.isfinite(refined_price), refined_price, fallback)
+        refineries.update_expectations(
+            np.where(np.isfinite(refined_price), refined_price, refineries.expected_price),
+            settings.expectation_months,
+            settings.investment_expectation_months,
+        )
+        Buyer.expect(self.buyers, refined.destination_price, settings.expectation_months)
+
+    def _invest(self, month: int) -> None:
+        world = self.world
+        for stage, fleet in ((RAW, self.mines), (REFINED, self.refineries)):
+            cost = fleet.unit_cost
+            if stage == REFINED:
+                cost = cost + np.nan_to_num(fleet.raw_price_paid)
+            fleet.invest(
+                month,
+                cost,
+                world.capex_usd_per_tpa[stage, fleet.mineral],
+                world.lead_time_months[stage, fleet.mineral],
+                world.ramp_months[stage, fleet.mineral],
+                self.settings,
+            )
+
+    def run(self) -> MineralsModel:
+        """Step to the end of the horizon."""
+        while self.month < self.running_months:
+            self.step()
+        return self
+
+
+def _concat(first: Asks, second: Asks) -> Asks:
+    return Asks(
+        *(
+            np.concatenate([a, b])
+            for a, b in zip(
+                (first.market, first.origin, first.quantity, first.price),
+                (second.market, second.origin, second.quantity, second.price),
+                strict=True,
+            )
+        )
+    )

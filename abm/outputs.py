@@ -1,0 +1,259 @@
+"""Tables, manifest and figures of a run, all written in one place.
+
+Tables are tidy (long) pandas DataFrames built once from the recorder's arrays:
+``prices``, ``flows``, ``supply``, ``demand``, ``balance``, ``capacity``.
+A run directory is written atomically: into a temporary sibling, then renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from abm.data import data_checksums
+from abm.recorder import BOOK_STAGES
+
+if TYPE_CHECKING:
+    from abm.model import MineralsModel
+
+STAGES = ("raw", "refined")
+FLOW_FLOOR_T = 1e-3  # flows below a kilogram a month are left out of the flows table
+
+
+def _categorical(values, categories) -> pd.Categorical:
+    return pd.Categorical.from_codes(np.asarray(values), categories=list(categories))
+
+
+def _grid(*sizes: int) -> list[np.ndarray]:
+    """Index arrays of a full grid in C order (the order of ``array.ravel()``)."""
+    return [axis.ravel() for axis in np.meshgrid(*(np.arange(s) for s in sizes), indexing="ij")]
+
+
+def tables(model: MineralsModel) -> dict[str, pd.DataFrame]:
+    """Every output table of a run so far."""
+    return {
+        "prices": prices_table(model),
+        "flows": flows_table(model),
+        "supply": supply_table(model),
+        "demand": demand_table(model),
+        "balance": balance_table(model),
+        "capacity": capacity_table(model),
+    }
+
+
+def _months(model: MineralsModel) -> pd.DatetimeIndex:
+    return model.world.months[: model.recorder.months_done]
+
+
+def prices_table(model: MineralsModel) -> pd.DataFrame:
+    """Delivered price per destination; destinations nothing can reach are left out."""
+    rec, world = model.recorder, model.world
+    months = _months(model)
+    price = rec.destination_price[:, : len(months)]
+    stage, month, mineral, country = _grid(*price.shape)
+    values = price.ravel()
+    keep = np.isfinite(values)
+    return pd.DataFrame(
+        {
+            "date": months[month[keep]],
+            "mineral": _categorical(mineral[keep], world.minerals),
+            "stage": _categorical(stage[keep], STAGES),
+            "country": _categorical(country[keep], world.countries),
+            "tier": _categorical(np.zeros(keep.sum(), dtype=int), ["all"]),
+            "price": values[keep],
+        }
+    )
+
+
+def flows_table(model: MineralsModel) -> pd.DataFrame:
+    rec, world = model.recorder, model.world
+    months = _months(model)
+    flows = rec.flows[:, : len(months)]
+    stage, month, mineral, origin, destination = _grid(*flows.shape)
+    values = flows.ravel()
+    keep = values >= FLOW_FLOOR_T
+    return pd.DataFrame(
+        {
+            "date": months[month[keep]],
+            "mineral": _categorical(mineral[keep], world.minerals),
+            "stage": _categorical(stage[keep], STAGES),
+            "origin": _categorical(origin[keep], world.countries),
+            "destination": _categorical(destination[keep], world.countries),
+            "tonnes": values[keep],
+        }
+    )
+
+
+def _site_totals(output: np.ndarray, sites, months, world, stage: str, source: str):
+    """Sum site-level monthly tonnes by (mineral, location, owner); sites = 3 index arrays."""
+    mineral, location, owner = sites
+    groups = pd.DataFrame({"mineral": mineral, "location": location, "owner": owner})
+    keys, inverse = np.unique(groups.to_numpy(), axis=0, return_inverse=True)
+    totals = np.zeros((len(months), len(keys)))
+    np.add.at(totals.T, inverse.ravel(), output[: len(months)].T)
+    month, group = _grid(len(months), len(keys))
+    return pd.DataFrame(
+        {
+            "date": months[month],
+            "mineral": _categorical(keys[group, 0], world.minerals),
+            "stage": stage,
+            "country": _categorical(keys[group, 1], world.countries),
+            "owner": _categorical(keys[group, 2], world.countries),
+            "source": source,
+            "tonnes": totals.ravel(),
+        }
+    )
+
+
+def _sites(fleet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return fleet.mineral, fleet.location, fleet.owner
+
+
+def supply_table(model: MineralsModel) -> pd.DataFrame:
+    """Output by location and owner: mined (raw), refined from ore, and recycled."""
+    rec, world = model.recorder, model.world
+    months = _months(model)
+    recyclers = (model.recyclers.mineral, model.recyclers.country, model.recyclers.country)
+    parts = [
+        _site_totals(rec.mine_output, _sites(model.mines), months, world, "raw", "primary"),
+        _site_totals(
+            rec.refinery_output, _sites(model.refineries), months, world, "refined", "primary"
+        ),
+        _site_totals(rec.recycled, recyclers, months, world, "refined", "recycled"),
+    ]
+    table = pd.concat(parts, ignore_index=True)
+    for column in ("stage", "source"):
+        table[column] = table[column].astype("category")
+    return table
+
+
+def demand_table(model: MineralsModel) -> pd.DataFrame:
+    rec, world = model.recorder, model.world
+    months = _months(model)
+    demanded = rec.demanded[: len(months)]
+    met = rec.consumed[: len(months)]
+    month, mineral, country = _grid(*demanded.shape)
+    keep = demanded.ravel() > 0
+    return pd.DataFrame(
+        {
+            "date": months[month[keep]],
+            "mineral": _categorical(mineral[keep], world.minerals),
+            "country": _categorical(country[keep], world.countries),
+            "demanded": demanded.ravel()[keep],
+            "met": met.ravel()[keep],
+            "unmet": (demanded - met).ravel()[keep],
+        }
+    )
+
+
+def balance_table(model: MineralsModel) -> pd.DataFrame:
+    """Stock-flow books per mineral and stage; ``residual`` should be zero."""
+    rec, world = model.recorder, model.world
+    months = _months(model)
+    books = rec.books[:, : len(months)]
+    month, mineral, stage = _grid(*books.shape[1:])
+    opening, inflow, outflow, closing = (books[k].ravel() for k in range(4))
+    return pd.DataFrame(
+        {
+            "date": months[month],
+            "mineral": _categorical(mineral, world.minerals),
+            "stage": _categorical(stage, BOOK_STAGES),
+            "opening_stock": opening,
+            "inflow": inflow,
+            "outflow": outflow,
+            "closing_stock": closing,
+            "residual": opening + inflow - outflow - closing,
+        }
+    )
+
+
+def capacity_table(model: MineralsModel) -> pd.DataFrame:
+    rec, world = model.recorder, model.world
+    months = _months(model)
+    parts = [
+        _site_totals(rec.mine_capacity * 12.0, _sites(model.mines), months, world, "raw", ""),
+        _site_totals(
+            rec.refinery_capacity * 12.0, _sites(model.refineries), months, world, "refined", ""
+        ),
+    ]
+    table = pd.concat(parts, ignore_index=True).drop(columns="source")
+    table = table.rename(columns={"tonnes": "tonnes_per_year"})
+    table["stage"] = table["stage"].astype("category")
+    return table
+
+
+# ----------------------------------------------------------------------------- writing
+def git_commit() -> str | None:
+    """The commit of the source tree, when it is a git checkout."""
+    try:
+        here = Path(__file__).resolve().parent
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def package_version() -> str:
+    try:
+        return metadata.version("abm-critical-minerals")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def manifest(model: MineralsModel, scenario: str, outputs: dict[str, Path]) -> dict:
+    return {
+        "scenario": scenario,
+        "seed": model.seed_value,
+        "settings": model.settings.as_dict(),
+        "package_version": package_version(),
+        "git_commit": git_commit(),
+        "data_checksums": data_checksums(),
+        "outputs": {
+            name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in outputs.items()
+        },
+    }
+
+
+def write_run(model: MineralsModel, out_dir: Path, scenario: str, figures: bool = True) -> Path:
+    """Write tables, manifest and figures to ``out_dir`` atomically (all or nothing)."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        written: dict[str, Path] = {}
+        for name, table in tables(model).items():
+            path = staging / f"{name}.parquet"
+            table.to_parquet(path, index=False)
+            written[f"{name}.parquet"] = path
+        if figures:
+            from abm.figures import write_figures
+
+            for path in write_figures(model, staging):
+                written[path.name] = path
+        (staging / "manifest.json").write_text(
+            json.dumps(manifest(model, scenario, written), indent=2, sort_keys=True) + "\n"
+        )
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out_dir, old)
+            os.replace(staging, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir

@@ -1,0 +1,1 @@
+"""Trade-policy instruments and the rules that hold them."""

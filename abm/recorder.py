@@ -1,0 +1,100 @@
+"""Records a run into preallocated arrays; tables are built once, at the end (abm.outputs).
+
+The books are kept from the agents' own state, not derived from each other: opening and
+closing stocks are summed from what refiners, buyers and recyclers hold, inflows and
+outflows from what mines produced, refiners processed, recyclers sold and buyers consumed.
+The residual ``opening + inflow - outflow - closing`` is therefore a real check.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from abm.market import Clearing
+    from abm.model import MineralsModel
+
+BOOK_STAGES = ("raw", "refined", "scrap")
+
+
+class Recorder:
+    """Preallocated arrays for every month of a run."""
+
+    def __init__(self, model: MineralsModel):
+        self.model = model
+        months = len(model.world.months)
+        minerals, countries = len(model.world.minerals), len(model.world.countries)
+        self.origin_price = np.full((2, months, minerals, countries), np.nan)
+        self.destination_price = np.full((2, months, minerals, countries), np.nan)
+        self.flows = np.zeros((2, months, minerals, countries, countries))
+        self.mine_output = np.zeros((months, len(model.mines)))
+        self.refinery_output = np.zeros((months, len(model.refineries)))
+        self.recycled = np.zeros((months, len(model.recyclers.mineral)))
+        self.mine_capacity = np.zeros((months, len(model.mines)))
+        self.refinery_capacity = np.zeros((months, len(model.refineries)))
+        self.demanded = np.zeros((months, minerals, countries))
+        self.consumed = np.zeros((months, minerals, countries))
+        self.books = np.zeros((4, months, minerals, len(BOOK_STAGES)))  # open, in, out, close
+        self.solver_excess = np.zeros((2, months))
+        self.months_done = 0
+
+    def _stocks(self) -> np.ndarray:
+        """Tonnes held per mineral and book stage, summed from the agents."""
+        model = self.model
+        minerals = len(model.world.minerals)
+        stocks = np.zeros((minerals, len(BOOK_STAGES)))
+        refineries = model.refineries
+        stocks[:, 0] = np.bincount(refineries.mineral, refineries.raw_stock, minerals)
+        stocks[:, 1] = np.bincount(refineries.mineral, refineries.refined_stock, minerals)
+        stocks[:, 1] += model.buyers.inventory.sum(axis=0)
+        stocks[:, 2] = np.bincount(model.recyclers.mineral, model.recyclers.scrap_stock, minerals)
+        return stocks
+
+    def open_books(self, month: int) -> None:
+        self.books[0, month] = self._stocks()
+
+    def consumed_by_cell(self) -> np.ndarray:
+        """This month's consumption by (mineral, country)."""
+        buyers = self.model.buyers
+        minerals, countries = len(self.model.world.minerals), len(self.model.world.countries)
+        out = np.zeros((countries, minerals))
+        np.add.at(out, buyers.country, buyers.consumed)
+        return out.T
+
+    def record(self, month: int, raw: Clearing, refined: Clearing) -> None:
+        model = self.model
+        minerals = len(model.world.minerals)
+        for stage, result in enumerate((raw, refined)):
+            self.origin_price[stage, month] = result.origin_price
+            self.destination_price[stage, month] = result.destination_price
+            self.flows[stage, month] = result.flows
+            self.solver_excess[stage, month] = result.max_relative_excess
+        mines, refineries, recyclers, buyers = (
+            model.mines,
+            model.refineries,
+            model.recyclers,
+            model.buyers,
+        )
+        self.mine_output[month] = mines.output
+        self.refinery_output[month] = refineries.processed
+        self.recycled[month] = recyclers.sold
+        self.mine_capacity[month] = mines.capacity[:, month]
+        self.refinery_capacity[month] = refineries.capacity[:, month]
+        demanded = np.zeros((len(model.world.countries), minerals))
+        np.add.at(demanded, buyers.country, buyers.demanded)
+        self.demanded[month] = demanded.T
+        self.consumed[month] = self.consumed_by_cell()
+        recycled = np.bincount(recyclers.mineral, recyclers.sold, minerals)
+        processed = np.bincount(refineries.mineral, refineries.processed, minerals)
+        inflow = self.books[1, month]
+        outflow = self.books[2, month]
+        inflow[:, 0] = np.bincount(mines.mineral, mines.output, minerals)
+        outflow[:, 0] = processed
+        inflow[:, 1] = processed + recycled
+        outflow[:, 1] = buyers.consumed.sum(axis=0)
+        inflow[:, 2] = np.bincount(recyclers.mineral, recyclers.collected, minerals)
+        outflow[:, 2] = recycled
+        self.books[3, month] = self._stocks()
+        self.months_done = month + 1

@@ -1,0 +1,171 @@
+"""Model settings: every behavioural parameter in one typed, validated place.
+
+A setting is a constructor keyword of the model (SolaraViz and ``abm run --set`` both need
+that), so each one here has a default, a type, allowed values and a one-line meaning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+DEMAND_SCENARIOS = ("STEPS", "APS", "NZE")
+
+
+class SettingsError(ValueError):
+    """A setting is unknown, of the wrong type, or out of range."""
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Behavioural and calibration parameters of a run (units in the names)."""
+
+    start: str = field(default="2023-01", metadata={"help": "first month simulated (YYYY-MM)"})
+    end: str = field(default="2040-12", metadata={"help": "last month simulated (YYYY-MM)"})
+    demand_scenario: str = field(
+        default="STEPS",
+        metadata={"help": "IEA demand path", "choices": DEMAND_SCENARIOS},
+    )
+    tranches: int = field(
+        default=8, metadata={"help": "cost tranches per mine or refinery group", "min": 1}
+    )
+    cost_jitter: float = field(
+        default=0.02, metadata={"help": "log-sd of random unit-cost draws", "min": 0.0}
+    )
+    demand_noise: float = field(
+        default=0.02, metadata={"help": "log-sd of monthly demand shocks", "min": 0.0}
+    )
+    demand_noise_persistence: float = field(
+        default=0.8,
+        metadata={"help": "AR(1) persistence of demand shocks", "min": 0.0, "max": 0.999},
+    )
+    substitution_elasticity: float = field(
+        default=10.0,
+        metadata={"help": "buyers' elasticity of substitution between origins", "min": 0.5},
+    )
+    ramp_width: float = field(
+        default=0.08,
+        metadata={"help": "spread of costs inside one agent (log price)", "min": 0.005},
+    )
+    consumption_elasticity: float = field(
+        default=0.1, metadata={"help": "short-run price elasticity of consumption", "min": 0.0}
+    )
+    purchase_elasticity: float = field(
+        default=0.4, metadata={"help": "price elasticity of buyers' purchases", "min": 0.01}
+    )
+    inventory_months: float = field(
+        default=1.0, metadata={"help": "buyers' target inventory, months of need", "min": 0.0}
+    )
+    inventory_adjustment_months: float = field(
+        default=3.0, metadata={"help": "months buyers take to close an inventory gap", "min": 1.0}
+    )
+    choke_multiple: float = field(
+        default=30.0,
+        metadata={
+            "help": "choke price as a multiple of the 2023 price; no purchase above",
+            "min": 1.5,
+        },
+    )
+    refiner_stock_months: float = field(
+        default=0.5,
+        metadata={"help": "refiners' target refined stock, months of capacity", "min": 0.0},
+    )
+    raw_bid_elasticity: float = field(
+        default=0.1, metadata={"help": "price elasticity of refiners' raw purchases", "min": 0.01}
+    )
+    expectation_months: float = field(
+        default=3.0, metadata={"help": "smoothing of short-run price expectations", "min": 1.0}
+    )
+    investment_expectation_months: float = field(
+        default=24.0, metadata={"help": "smoothing of the price investors expect", "min": 1.0}
+    )
+    investment_interval_months: int = field(
+        default=3, metadata={"help": "months between investment decisions", "min": 1}
+    )
+    investment_rate: float = field(
+        default=0.15,
+        metadata={"help": "largest capacity added per year, share of capacity", "min": 0.0},
+    )
+    hurdle_rate: float = field(
+        default=0.10, metadata={"help": "annual cost of capital for new capacity", "min": 0.0}
+    )
+    asset_life_years: float = field(
+        default=20.0, metadata={"help": "years over which capex is recovered", "min": 1.0}
+    )
+    use_pipeline: bool = field(
+        default=True, metadata={"help": "build the IEA base-case project pipeline"}
+    )
+    recycling_cost_share: float = field(
+        default=0.55,
+        metadata={"help": "recyclers' unit cost, share of the 2023 refined price", "min": 0.0},
+    )
+    recycling_capacity_growth: float = field(
+        default=0.05, metadata={"help": "yearly growth of recycling capacity", "min": 0.0}
+    )
+
+    def __post_init__(self) -> None:
+        for item in fields(self):
+            _check(item, getattr(self, item.name))
+        if month_index(self.end) < month_index(self.start):
+            raise SettingsError(f"end: {self.end} is before start {self.start}")
+
+    @property
+    def months(self) -> int:
+        """Number of monthly steps from start to end, both included."""
+        return month_index(self.end) - month_index(self.start) + 1
+
+    def replace(self, **changes: Any) -> ModelSettings:
+        """A copy with some settings changed (validated like the constructor)."""
+        unknown_settings(changes)
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def month_index(month: str) -> int:
+    """Months since year 0 of a YYYY-MM string."""
+    match = MONTH.match(month)
+    if not match:
+        raise SettingsError(f"month '{month}' is not of the form YYYY-MM")
+    return int(match.group(1)) * 12 + int(match.group(2)) - 1
+
+
+def unknown_settings(values: dict[str, Any]) -> None:
+    """Raise for keys that are not settings, suggesting the closest name."""
+    names = [item.name for item in fields(ModelSettings)]
+    for key in values:
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise SettingsError(f"unknown setting '{key}'{hint}; settings are: {', '.join(names)}")
+
+
+_TYPES = {"str": str, "float": float, "int": int, "bool": bool}
+
+
+def _check(item: dataclasses.Field, value: Any) -> None:
+    meta = item.metadata
+    kind = _TYPES[item.type] if isinstance(item.type, str) else item.type
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if kind is bool and not isinstance(value, bool):
+        raise SettingsError(f"{item.name}: expected true or false, got {value!r}")
+    if kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise SettingsError(f"{item.name}: expected a number, got {value!r}")
+    if kind is int and not isinstance(value, int):
+        raise SettingsError(f"{item.name}: expected a whole number, got {value!r}")
+    if kind is str and not isinstance(value, str):
+        raise SettingsError(f"{item.name}: expected text, got {value!r}")
+    if "choices" in meta and value not in meta["choices"]:
+        raise SettingsError(f"{item.name}: '{value}' is not one of {', '.join(meta['choices'])}")
+    if "min" in meta and value < meta["min"]:
+        raise SettingsError(f"{item.name}: {value} is below the minimum {meta['min']}")
+    if "max" in meta and value > meta["max"]:
+        raise SettingsError(f"{item.name}: {value} is above the maximum {meta['max']}")
+    if item.name in ("start", "end"):
+        month_index(value)

@@ -1,0 +1,88 @@
+"""The command line: runs write whole result folders; bad input exits 2 and writes nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from abm.cli import main
+
+TABLES = ("prices", "flows", "supply", "demand", "balance", "capacity")
+
+
+def test_run_writes_every_table_manifest_and_figures(tmp_path):
+    out = tmp_path / "short"
+    assert main(["run", "--end", "2023-04", "--out", str(out)]) == 0
+    for name in TABLES:
+        assert not pd.read_parquet(out / f"{name}.parquet").empty, name
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 1
+    assert manifest["settings"]["end"] == "2023-04"
+    assert manifest["data_checksums"]
+    assert (out / "prices.png").stat().st_size > 0
+    assert (out / "refined_shares.png").stat().st_size > 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_scenarios_lists_the_default(capsys):
+    assert main(["scenarios"]) == 0
+    assert "default" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--scenario", "no-such-scenario"], "scenario 'no-such-scenario'"),
+        (["--set", "choke_multipl=3"], "did you mean 'choke_multiple'"),
+        (["--set", "tranches=0"], "tranches: 0 is below the minimum 1"),
+        (["--set", "demand_scenario=XYZ"], "demand_scenario: 'XYZ' is not one of STEPS"),
+        (["--end", "2022-01"], "end: 2022-01 is before start 2023-01"),
+        (["--start", "2023-13"], "month '2023-13' is not of the form YYYY-MM"),
+        (["--set", "use_pipeline=maybe"], "use_pipeline: expected true or false"),
+        (["--set", "novalue"], "expected key=value"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_field_and_writes_nothing(tmp_path, capsys, arguments,
+                                                               message):
+    out = tmp_path / "never"
+    assert main(["run", "--out", str(out), *arguments]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_malformed_scenario_file_exits_2(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("name = 'x'\n[settings\n")
+    assert main(["run", "--scenario", str(bad), "--out", str(tmp_path / "o")]) == 2
+    assert "bad.toml: not valid TOML" in capsys.readouterr().err
+    typo = tmp_path / "typo.toml"
+    typo.write_text("name = 'x'\nsetings = {}\n")
+    assert main(["run", "--scenario", str(typo), "--out", str(tmp_path / "o")]) == 2
+    assert "unknown key 'setings' (did you mean 'settings'?)" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_full_default_run_is_deterministic_and_seed_sensitive(tmp_path):
+    """``abm run --seed 1`` twice gives identical Parquet tables; seed 2 differs."""
+    def run(seed, name):
+        out = tmp_path / name
+        subprocess.run([sys.executable, "-m", "abm", "run", "--seed", str(seed), "--out",
+                        str(out), "--no-figures"], check=True)
+        return out
+
+    first, again, other = run(1, "a"), run(1, "b"), run(2, "c")
+    for name in TABLES:
+        left = pd.read_parquet(first / f"{name}.parquet")
+        pd.testing.assert_frame_equal(left, pd.read_parquet(again / f"{name}.parquet"),
+                                      check_exact=True)
+    prices = pd.read_parquet(first / "prices.parquet")
+    assert not prices.price.equals(pd.read_parquet(other / "prices.parquet").price)
+    balance = pd.read_parquet(first / "balance.parquet")
+    scale = balance[["opening_stock", "inflow", "outflow", "closing_stock"]].abs().max(axis=1)
+    assert (balance.residual.abs() / scale.clip(lower=1e-300)).max() < 1e-9
+    assert prices.date.max() == pd.Timestamp("2040-12-01")

@@ -1,0 +1,152 @@
+"""The calibrated model: books, calibration, determinism and mechanisms."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from abm.model import MineralsModel
+from abm.outputs import tables
+
+MINERALS = ("lithium", "graphite", "cobalt", "nickel", "copper", "rare_earths", "gallium",
+            "germanium")
+
+
+def test_books_balance_for_every_month_mineral_and_stage(five_years_tables):
+    balance = five_years_tables["balance"]
+    scale = balance[["opening_stock", "inflow", "outflow", "closing_stock"]].abs().max(axis=1)
+    relative = balance.residual.abs() / scale.clip(lower=1e-300)
+    assert relative.max() < 1e-9, balance.loc[relative.idxmax()]
+    assert set(balance.stage.unique()) >= {"raw", "refined", "scrap"}
+
+
+def test_mined_tonnes_equal_raw_tonnes_shipped_and_refined_inputs(five_years_tables):
+    supply, flows = five_years_tables["supply"], five_years_tables["flows"]
+    mined = supply[supply.stage == "raw"].groupby(["date", "mineral"], observed=True).tonnes.sum()
+    shipped = flows[flows.stage == "raw"].groupby(["date", "mineral"], observed=True).tonnes.sum()
+    joined = pd.concat([mined, shipped], axis=1, keys=["mined", "shipped"]).fillna(0.0)
+    # the flows table leaves out pairs under 1 kg a month
+    np.testing.assert_allclose(joined.mined, joined.shipped, rtol=1e-6, atol=0.5)
+
+
+def test_nothing_negative_nan_or_infinite(five_years_tables):
+    for name, table in five_years_tables.items():
+        numbers = table.select_dtypes("number")
+        assert np.isfinite(numbers.to_numpy()).all(), name
+        columns = [c for c in numbers.columns if c != "residual"]
+        assert (numbers[columns].to_numpy() >= -1e-9).all(), name
+
+
+def test_prices_stay_positive_and_below_the_choke_price(five_years_tables, calibration):
+    prices = five_years_tables["prices"]
+    reference = calibration.prices.set_index(["mineral", "stage"]).price_usd_per_t
+    ratio = prices.price / [reference[(m, s)] for m, s in zip(prices.mineral, prices.stage,
+                                                              strict=True)]
+    assert (prices.price > 0).all()
+    assert ratio.max() < 30.0 * np.exp(0.2)
+
+
+def _shares(supply: pd.DataFrame, stage: str) -> pd.Series:
+    rows = supply[(supply.stage == stage) & (supply.source == "primary")]
+    by_country = rows.groupby(["mineral", "country"], observed=True).tonnes.sum()
+    return by_country / by_country.groupby(level="mineral").transform("sum")
+
+
+@pytest.mark.parametrize("stage", ["raw", "refined"])
+def test_first_year_shares_within_three_points_of_the_2023_data(first_year_tables, calibration,
+                                                                 stage):
+    simulated = _shares(first_year_tables["supply"], stage)
+    data = calibration.supply[calibration.supply.stage == stage]
+    data = data.set_index(["mineral", "country"]).share
+    both = pd.concat([simulated, data], axis=1, keys=["model", "data"]).fillna(0.0)
+    gap = (both.model - both.data).abs()
+    assert gap.max() <= 0.03, both.assign(gap=gap).sort_values("gap").tail(5)
+    assert set(both.index.get_level_values(0)) == set(MINERALS)
+
+
+@pytest.mark.parametrize("stage", ["raw", "refined"])
+def test_first_year_average_price_within_25_percent_of_reference(first_year_tables, first_year,
+                                                                 calibration, stage):
+    flows = first_year_tables["flows"]
+    prices = first_year_tables["prices"]
+    prices = prices[prices.stage == stage]
+    # tonne-weighted average of destination prices over the year
+    arrivals = flows[flows.stage == stage].groupby(["date", "mineral", "destination"],
+                                                   observed=True).tonnes.sum()
+    arrivals.index = arrivals.index.set_names(["date", "mineral", "country"])
+    joined = prices.set_index(["date", "mineral", "country"]).join(arrivals.rename("tonnes"))
+    joined = joined.dropna()
+    weighted = (joined.price * joined.tonnes).groupby(level="mineral", observed=True).sum()
+    average = weighted / joined.tonnes.groupby(level="mineral", observed=True).sum()
+    reference = calibration.prices[calibration.prices.stage == stage].set_index("mineral")
+    ratio = average / reference.price_usd_per_t
+    assert ratio.between(0.75, 1.25).all(), ratio
+
+
+def test_same_seed_same_tables_and_different_seeds_differ(calibration):
+    def run(seed):
+        return tables(MineralsModel(rng=seed, calibration=calibration, end="2023-06").run())
+
+    first, again, other = run(1), run(1), run(2)
+    for name in first:
+        pd.testing.assert_frame_equal(first[name], again[name], check_exact=True)
+    assert not first["prices"].price.equals(other["prices"].price)
+
+
+def test_a_ban_on_one_pair_stops_its_flow(calibration):
+    model = MineralsModel(rng=1, calibration=calibration, end="2023-06")
+    model.governments["CN"].ban_exports("rare_earths", "refined", ["JP"])
+    result = tables(model.run())["flows"]
+    pair = result[(result.mineral == "rare_earths") & (result.stage == "refined")
+                  & (result.origin == "CN") & (result.destination == "JP")]
+    assert pair.tonnes.sum() == 0.0
+    others = result[(result.mineral == "rare_earths") & (result.stage == "refined")
+                    & (result.origin == "CN") & (result.destination == "KR")]
+    assert others.tonnes.sum() > 0.0
+
+
+def _mean_price(table, mineral, stage, country):
+    rows = table[(table.mineral == mineral) & (table.stage == stage) & (table.country == country)]
+    return rows.price.mean()
+
+
+def test_losing_a_major_supplier_raises_prices_elsewhere(calibration):
+    base = tables(MineralsModel(rng=1, calibration=calibration, end="2023-06").run())["prices"]
+    model = MineralsModel(rng=1, calibration=calibration, end="2023-06")
+    mines = model.mines
+    nickel = model.world.minerals.index("nickel")
+    indonesia = model.world.countries.index("ID")
+    mines.capacity[(mines.mineral == nickel) & (mines.location == indonesia)] = 0.0
+    shocked = tables(model.run())["prices"]
+    for country in ("JP", "US", "EU"):
+        assert _mean_price(shocked, "nickel", "refined", country) > _mean_price(
+            base, "nickel", "refined", country
+        )
+
+
+def test_a_tariff_raises_the_delivered_price_in_the_importing_country(calibration):
+    base = tables(MineralsModel(rng=1, calibration=calibration, end="2023-06").run())["prices"]
+    model = MineralsModel(rng=1, calibration=calibration, end="2023-06")
+    model.governments["US"].set_import_tariff("lithium", "refined", 0.25, origins="all")
+    taxed = tables(model.run())["prices"]
+    assert _mean_price(taxed, "lithium", "refined", "US") > 1.05 * _mean_price(
+        base, "lithium", "refined", "US"
+    )
+
+
+def test_model_is_garbage_collected_after_a_run(calibration):
+    model = MineralsModel(rng=1, calibration=calibration, end="2023-03").run()
+    reference = weakref.ref(model)
+    del model
+    gc.collect()
+    assert reference() is None
+
+
+def test_agents_of_every_kind_live_in_model_agents(first_year):
+    kinds = {type(agent).__name__ for agent in first_year.agents}
+    assert kinds == {"Producer", "Refiner", "Buyer", "Recycler", "Government"}
+    assert len(first_year.agents_by_type[first_year.governments["CN"].__class__]) == 20
