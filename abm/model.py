@@ -168,7 +168,12 @@ class MineralsModel(mesa.Model):
             settings.expectation_months,
             settings.investment_expectation_months,
         )
-        Buyer.expect(self.buyers, refined.destination_price, settings.expectation_months)
+        Buyer.expect(
+            self.buyers,
+            refined.destination_price,
+            settings.expectation_months,
+            settings.investment_expectation_months,
+        )
 
     def _invest(self, month: int) -> None:
         world = self.world
@@ -180,7 +185,8 @@ class MineralsModel(mesa.Model):
                 month,
                 cost,
                 world.capex_usd_per_tpa[stage, fleet.mineral],
-                world.lead_time_months[stage, fleet.mineral],
+                world.decision_months[stage, fleet.mineral],
+                world.build_months[stage, fleet.mineral],
                 world.ramp_months[stage, fleet.mineral],
                 self.settings,
             )

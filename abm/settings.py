@@ -54,6 +54,13 @@ class ModelSettings:
     consumption_elasticity: float = field(
         default=0.1, metadata={"help": "short-run price elasticity of consumption", "min": 0.0}
     )
+    long_run_demand_elasticity: float = field(
+        default=0.3,
+        metadata={
+            "help": "elasticity of consumption to the long-run expected price (substitution)",
+            "min": 0.0,
+        },
+    )
     purchase_elasticity: float = field(
         default=0.4, metadata={"help": "price elasticity of buyers' purchases", "min": 0.01}
     )
@@ -87,8 +94,16 @@ class ModelSettings:
         default=3, metadata={"help": "months between investment decisions", "min": 1}
     )
     investment_rate: float = field(
-        default=0.15,
+        default=0.25,
         metadata={"help": "largest capacity added per year, share of capacity", "min": 0.0},
+    )
+    brownfield_share: float = field(
+        default=0.5,
+        metadata={
+            "help": "share of new capacity built at existing sites (build time only)",
+            "min": 0.0,
+            "max": 1.0,
+        },
     )
     hurdle_rate: float = field(
         default=0.10, metadata={"help": "annual cost of capital for new capacity", "min": 0.0}

@@ -50,7 +50,8 @@ class World:
     need: np.ndarray  # (buyer, mineral) t/month in 2023
     growth: np.ndarray  # (buyer, mineral, month) demand index, 2023 = 1
     recyclers: pd.DataFrame  # one row per (country, mineral) with recycling capacity
-    lead_time_months: np.ndarray  # (stage, mineral) from decision to first output
+    decision_months: np.ndarray  # (stage, mineral) exploration and permits, greenfield only
+    build_months: np.ndarray  # (stage, mineral) construction to first output
     ramp_months: np.ndarray  # (stage, mineral)
     capex_usd_per_tpa: np.ndarray  # (stage, mineral)
 
@@ -93,9 +94,8 @@ def build_world(
         need=need,
         growth=growth,
         recyclers=_recyclers(need, buyers, world_demand, secondary),
-        lead_time_months=_by_stage(
-            lambda s, m: lead.loc[(s, m), "decision_months"] + lead.loc[(s, m), "build_months"]
-        ),
+        decision_months=_by_stage(lambda s, m: lead.loc[(s, m), "decision_months"]),
+        build_months=_by_stage(lambda s, m: lead.loc[(s, m), "build_months"]),
         ramp_months=_by_stage(lambda s, m: lead.loc[(s, m), "ramp_months"]),
         capex_usd_per_tpa=_by_stage(lambda s, m: costs.loc[(s, m), "capex_usd_per_tpa"]),
     )

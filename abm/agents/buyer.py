@@ -18,6 +18,7 @@ class BuyerFleet:
         self.reference_price = reference_price  # (mineral,) 2023 refined price
         self.inventory = np.zeros_like(need)
         self.expected_price = np.broadcast_to(reference_price, need.shape).copy()
+        self.long_run_price = self.expected_price.copy()  # what designs and contracts assume
         self.shock = np.zeros_like(need)  # log demand shock, AR(1)
         self.demanded = np.zeros_like(need)
         self.bought = np.zeros_like(need)
@@ -30,7 +31,9 @@ class Buyer(mesa.Agent):
     """Manufacturers of a sector (batteries, magnets, chips, grid, other) in a country.
 
     Their need grows along the IEA path for their sector. Each month they plan to consume
-    their need, trimmed by the short-run price response to the price they expect; they bid
+    their need, trimmed by the short-run response to the price they expect and by the
+    long-run response (substitution, thrifting) to the price they have come to expect over
+    two years; they bid
     for that plus a share of the gap to their inventory target, buying less when the price
     is high (they draw on inventory) and nothing above the choke price. What they cannot
     consume from purchases and inventory is unmet demand.
@@ -90,8 +93,11 @@ class Buyer(mesa.Agent):
         fleet.inventory = available - fleet.consumed
 
     @staticmethod
-    def expect(fleet: BuyerFleet, destination_price: np.ndarray, months: float) -> None:
-        """Adapt the expected price toward what was paid at home (kept if nothing arrived)."""
+    def expect(
+        fleet: BuyerFleet, destination_price: np.ndarray, months: float, long_months: float
+    ) -> None:
+        """Adapt expected prices toward what was paid at home (kept if nothing arrived)."""
         seen = destination_price.T[fleet.country]  # (buyer, mineral)
         seen = np.where(np.isfinite(seen), seen, fleet.expected_price)
         fleet.expected_price += (seen - fleet.expected_price) / months
+        fleet.long_run_price += (seen - fleet.long_run_price) / long_months

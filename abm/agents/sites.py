@@ -46,30 +46,38 @@ class SiteFleet:
         month: int,
         margin_cost: np.ndarray,
         capex_usd_per_tpa: np.ndarray,
-        lead_months: np.ndarray,
+        decision_months: np.ndarray,
+        build_months: np.ndarray,
         ramp_months: np.ndarray,
         settings,
     ) -> np.ndarray:
         """Commission new capacity where expected prices cover operating and capital cost.
 
-        New capacity per site = investment_rate x capacity x min(1, expected margin ratio - 1),
-        spread over a year of decisions, arriving after the lead time and ramping up linearly.
-        ``margin_cost`` is the unit cost a new tonne must cover besides capital (for refiners
-        the raw input as well). Returns the tonnes/month committed per site.
+        New capacity per site and year = investment_rate x capacity x min(1, ratio - 1), where
+        ratio is the price investors expect over the full cost of a new tonne (``margin_cost``,
+        which for refiners includes the raw input, plus the capital annuity). A share
+        ``brownfield_share`` is built at existing sites and arrives after the build time; the
+        rest is greenfield and waits for exploration and permits as well. Both ramp up
+        linearly. Returns the tonnes/month committed per site.
         """
-        annuity = settings.hurdle_rate / (
-            1.0 - (1.0 + settings.hurdle_rate) ** -settings.asset_life_years
+        rate = settings.hurdle_rate
+        annuity = (
+            rate / (1.0 - (1.0 + rate) ** -settings.asset_life_years)
+            if rate
+            else (1.0 / settings.asset_life_years)
         )
-        capital_per_t = capex_usd_per_tpa * annuity
-        full_cost = margin_cost + capital_per_t
+        full_cost = margin_cost + capex_usd_per_tpa * annuity
         ratio = self.investment_price / np.maximum(full_cost, 1e-9)
-        drive = np.clip(ratio - 1.0, 0.0, 1.0)
-        current = self.capacity[:, month]
+        drive = np.clip(np.nan_to_num(ratio - 1.0), 0.0, 1.0)
         per_decision = settings.investment_rate * settings.investment_interval_months / 12.0
-        added = current * per_decision * drive
+        added = self.capacity[:, month] * per_decision * drive
         months = np.arange(self.capacity.shape[1])[None, :]
-        start = month + np.round(lead_months)[:, None]
         ramp = np.maximum(np.round(ramp_months), 1.0)[:, None]
-        profile = np.clip((months - start + 1.0) / ramp, 0.0, 1.0)
-        self.capacity += added[:, None] * profile
+        for share, lead in (
+            (settings.brownfield_share, build_months),
+            (1.0 - settings.brownfield_share, decision_months + build_months),
+        ):
+            start = month + 1 + np.round(lead)[:, None]
+            profile = np.clip((months - start + 1.0) / ramp, 0.0, 1.0)
+            self.capacity += (share * added)[:, None] * profile
         return added

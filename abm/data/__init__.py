@@ -1,0 +1,35 @@
+"""Calibration data for the 2023 base year: tables with sources, their loader and checksums.
+
+``load_calibration()`` returns the shipped tables, validated; ``data_checksums()`` fingerprints
+them (and the primary files they were built from) for run manifests. The tables are rebuilt from
+the primary files with ``python -m abm.data.build_tables``; see abm/data/README.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from abm.data.loader import Calibration, CalibrationError, checksums, read_all
+from abm.data.schema import COUNTRIES, MINERALS, SCENARIOS, SECTORS, STAGES
+
+__all__ = [
+    "COUNTRIES",
+    "MINERALS",
+    "SCENARIOS",
+    "SECTORS",
+    "STAGES",
+    "Calibration",
+    "CalibrationError",
+    "data_checksums",
+    "load_calibration",
+]
+
+
+def load_calibration(directory: str | Path | None = None) -> Calibration:
+    """Read and validate every table; ``directory`` overrides the shipped tables (for tests)."""
+    return Calibration(**read_all(directory))
+
+
+def data_checksums() -> dict[str, str]:
+    """sha256 of each shipped CSV and primary file, keyed by its path under abm/data."""
+    return checksums()
