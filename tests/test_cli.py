@@ -46,8 +46,9 @@ def test_scenarios_lists_the_default(capsys):
         (["--set", "novalue"], "expected key=value"),
     ],
 )
-def test_bad_input_exits_2_naming_the_field_and_writes_nothing(tmp_path, capsys, arguments,
-                                                               message):
+def test_bad_input_exits_2_naming_the_field_and_writes_nothing(
+    tmp_path, capsys, arguments, message
+):
     out = tmp_path / "never"
     assert main(["run", "--out", str(out), *arguments]) == 2
     assert message in capsys.readouterr().err
@@ -69,17 +70,31 @@ def test_malformed_scenario_file_exits_2(tmp_path, capsys):
 @pytest.mark.slow
 def test_full_default_run_is_deterministic_and_seed_sensitive(tmp_path):
     """``abm run --seed 1`` twice gives identical Parquet tables; seed 2 differs."""
+
     def run(seed, name):
         out = tmp_path / name
-        subprocess.run([sys.executable, "-m", "abm", "run", "--seed", str(seed), "--out",
-                        str(out), "--no-figures"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "abm",
+                "run",
+                "--seed",
+                str(seed),
+                "--out",
+                str(out),
+                "--no-figures",
+            ],
+            check=True,
+        )
         return out
 
     first, again, other = run(1, "a"), run(1, "b"), run(2, "c")
     for name in TABLES:
         left = pd.read_parquet(first / f"{name}.parquet")
-        pd.testing.assert_frame_equal(left, pd.read_parquet(again / f"{name}.parquet"),
-                                      check_exact=True)
+        pd.testing.assert_frame_equal(
+            left, pd.read_parquet(again / f"{name}.parquet"), check_exact=True
+        )
     prices = pd.read_parquet(first / "prices.parquet")
     assert not prices.price.equals(pd.read_parquet(other / "prices.parquet").price)
     balance = pd.read_parquet(first / "balance.parquet")

@@ -12,8 +12,16 @@ import pytest
 from abm.model import MineralsModel
 from abm.outputs import tables
 
-MINERALS = ("lithium", "graphite", "cobalt", "nickel", "copper", "rare_earths", "gallium",
-            "germanium")
+MINERALS = (
+    "lithium",
+    "graphite",
+    "cobalt",
+    "nickel",
+    "copper",
+    "rare_earths",
+    "gallium",
+    "germanium",
+)
 
 
 def test_books_balance_for_every_month_mineral_and_stage(five_years_tables):
@@ -44,8 +52,9 @@ def test_nothing_negative_nan_or_infinite(five_years_tables):
 def test_prices_stay_positive_and_below_the_choke_price(five_years_tables, calibration):
     prices = five_years_tables["prices"]
     reference = calibration.prices.set_index(["mineral", "stage"]).price_usd_per_t
-    ratio = prices.price / [reference[(m, s)] for m, s in zip(prices.mineral, prices.stage,
-                                                              strict=True)]
+    ratio = prices.price / [
+        reference[(m, s)] for m, s in zip(prices.mineral, prices.stage, strict=True)
+    ]
     assert (prices.price > 0).all()
     assert ratio.max() < 30.0 * np.exp(0.2)
 
@@ -57,8 +66,9 @@ def _shares(supply: pd.DataFrame, stage: str) -> pd.Series:
 
 
 @pytest.mark.parametrize("stage", ["raw", "refined"])
-def test_first_year_shares_within_three_points_of_the_2023_data(first_year_tables, calibration,
-                                                                 stage):
+def test_first_year_shares_within_three_points_of_the_2023_data(
+    first_year_tables, calibration, stage
+):
     simulated = _shares(first_year_tables["supply"], stage)
     data = calibration.supply[calibration.supply.stage == stage]
     data = data.set_index(["mineral", "country"]).share
@@ -69,14 +79,18 @@ def test_first_year_shares_within_three_points_of_the_2023_data(first_year_table
 
 
 @pytest.mark.parametrize("stage", ["raw", "refined"])
-def test_first_year_average_price_within_25_percent_of_reference(first_year_tables, first_year,
-                                                                 calibration, stage):
+def test_first_year_average_price_within_25_percent_of_reference(
+    first_year_tables, first_year, calibration, stage
+):
     flows = first_year_tables["flows"]
     prices = first_year_tables["prices"]
     prices = prices[prices.stage == stage]
     # tonne-weighted average of destination prices over the year
-    arrivals = flows[flows.stage == stage].groupby(["date", "mineral", "destination"],
-                                                   observed=True).tonnes.sum()
+    arrivals = (
+        flows[flows.stage == stage]
+        .groupby(["date", "mineral", "destination"], observed=True)
+        .tonnes.sum()
+    )
     arrivals.index = arrivals.index.set_names(["date", "mineral", "country"])
     joined = prices.set_index(["date", "mineral", "country"]).join(arrivals.rename("tonnes"))
     joined = joined.dropna()
@@ -101,11 +115,19 @@ def test_a_ban_on_one_pair_stops_its_flow(calibration):
     model = MineralsModel(rng=1, calibration=calibration, end="2023-06")
     model.governments["CN"].ban_exports("rare_earths", "refined", ["JP"])
     result = tables(model.run())["flows"]
-    pair = result[(result.mineral == "rare_earths") & (result.stage == "refined")
-                  & (result.origin == "CN") & (result.destination == "JP")]
+    pair = result[
+        (result.mineral == "rare_earths")
+        & (result.stage == "refined")
+        & (result.origin == "CN")
+        & (result.destination == "JP")
+    ]
     assert pair.tonnes.sum() == 0.0
-    others = result[(result.mineral == "rare_earths") & (result.stage == "refined")
-                    & (result.origin == "CN") & (result.destination == "KR")]
+    others = result[
+        (result.mineral == "rare_earths")
+        & (result.stage == "refined")
+        & (result.origin == "CN")
+        & (result.destination == "KR")
+    ]
     assert others.tonnes.sum() > 0.0
 
 
