@@ -14,8 +14,12 @@ from abm.agents.recycler import Recycler, RecyclerFleet
 from abm.agents.refiner import Refiner, RefineryFleet
 from abm.agents.sites import SiteFleet
 from abm.data import Calibration, load_calibration
-from abm.market import Asks, Clearing, MarketSettings, clear
+from abm.market import Asks, Bids, Clearing, MarketSettings, clear
+from abm.policy.conditions import Conditions
+from abm.policy.effects import PolicyBook
+from abm.policy.instruments import Policy, policy_from_record
 from abm.policy.rules import TradeRules
+from abm.policy.stockpiles import Stockpiles
 from abm.recorder import Recorder
 from abm.settings import ModelSettings
 from abm.world import RAW, REFINED, World, build_world
@@ -25,8 +29,9 @@ class MineralsModel(mesa.Model):
     """Mines, refiners, recyclers and buyers trading on monthly spot markets.
 
     Every keyword is a setting (``abm.settings.ModelSettings``) so that the Solara page and
-    ``abm run --set`` can rebuild the model from its parameters. All randomness comes from
-    ``self.rng`` (seeded by ``rng``).
+    ``abm run --set`` can rebuild the model from its parameters; ``policies`` are scripted
+    instruments (``Policy`` records or scenario-file tables) and ``adjustments`` change the
+    calibrated world. All randomness comes from ``self.rng`` (seeded by ``rng``).
     """
 
     def __init__(
@@ -34,6 +39,8 @@ class MineralsModel(mesa.Model):
         rng: int | None = 1,
         settings: ModelSettings | None = None,
         calibration: Calibration | None = None,
+        policies: list[Policy | dict] | None = None,
+        adjustments: list[dict] | None = None,
         **setting_values: Any,
     ):
         self.seed_value = int(rng) if rng is not None else None
@@ -41,7 +48,9 @@ class MineralsModel(mesa.Model):
         base = settings or ModelSettings()
         self.settings = base.replace(**setting_values) if setting_values else base
         self.calibration = calibration or load_calibration()
-        self.world: World = build_world(self.calibration, self.settings, self.rng)
+        self.world: World = build_world(
+            self.calibration, self.settings, self.rng, adjustments or []
+        )
         self.month = 0
         self.market_settings = MarketSettings(
             substitution_elasticity=self.settings.substitution_elasticity,
@@ -49,9 +58,20 @@ class MineralsModel(mesa.Model):
         )
         self.rules = TradeRules(self.world.countries, self.world.minerals, ("raw", "refined"))
         self._build_agents()
+        self.reserve_shares = _reserve_shares(self.calibration, self.world)
+        self.conditions = Conditions(self)
+        self.stockpiles = Stockpiles(self)
+        scripted = [
+            p if isinstance(p, Policy) else policy_from_record(p, f"policy[{i}]")
+            for i, p in enumerate(policies or [])
+        ]
+        if self.settings.policy_mode == "endogenous":
+            scripted = []
+        self.policies = PolicyBook(self, scripted)
         self.recorder = Recorder(self)
         self._last_prices: list[np.ndarray | None] = [None, None]
         self.last_clearing: list[Clearing | None] = [None, None]
+        self.sentiment = np.zeros(len(self.world.minerals))  # investors' shared log error
 
     # ----------------------------------------------------------------- construction
     def _build_agents(self) -> None:
@@ -94,7 +114,7 @@ class MineralsModel(mesa.Model):
             Buyer(self, self.buyers, index, sector)
         for index in range(len(mineral_index)):
             Recycler(self, self.recyclers, index)
-        self.governments = {c: Government(self, c, self.rules) for c in countries}
+        self.governments = {c: Government(self, c) for c in countries}
 
     # ----------------------------------------------------------------- the month
     @property
@@ -108,8 +128,11 @@ class MineralsModel(mesa.Model):
             return
         month, settings = self.month, self.settings
         self.recorder.open_books(month)
-        for government in self.governments.values():
-            government.step()
+        deciding = settings.policy_mode != "scripted" and month > 0
+        if deciding and month % settings.decision_interval_months == 0:
+            for government in self.governments.values():
+                government.step()
+        self.policies.apply(month)
         # Raw market: mines sell to refiners.
         raw_bids = Refiner.raw_bids(
             self.refineries, month, settings, self.world.reference_price[:, RAW]
@@ -120,17 +143,23 @@ class MineralsModel(mesa.Model):
         Refiner.refine(self.refineries, raw.bought, paid, month)
         # Refined market: refiners and recyclers sell to buyers.
         Buyer.plan(self.buyers, month, settings, self.rng)
-        refiner_asks = Refiner.asks(self.refineries, paid)
-        recycler_asks = Recycler.asks(self.recyclers)
-        refined = self._clear(
-            REFINED, _concat(refiner_asks, recycler_asks), Buyer.bids(self.buyers, settings)
+        stock_asks, stock_bids = self.stockpiles.orders(month)
+        asks = _concat(
+            Refiner.asks(self.refineries, paid), Recycler.asks(self.recyclers), stock_asks
         )
-        split = len(self.refineries)
-        Refiner.deliver(self.refineries, refined.sold[:split])
-        Recycler.deliver(self.recyclers, refined.sold[split:])
-        Buyer.consume(self.buyers, refined.bought)
+        bids = Buyer.bids(self.buyers, settings)
+        refined = self._clear(REFINED, asks, _concat_bids(bids, stock_bids))
+        first, second = len(self.refineries), len(self.refineries) + len(self.recyclers.mineral)
+        Refiner.deliver(self.refineries, refined.sold[:first])
+        Recycler.deliver(self.recyclers, refined.sold[first:second])
+        buyers = len(bids.market)
+        Buyer.consume(self.buyers, refined.bought[:buyers])
+        self.stockpiles.settle(refined.sold[second:], refined.bought[buyers:])
         Recycler.collect(
-            self.recyclers, self.recorder.consumed_by_cell(), settings.recycling_capacity_growth
+            self.recyclers,
+            self.recorder.consumed_by_cell(),
+            self.conditions.collection_rate,
+            self.conditions.recycling_growth,
         )
         # Expectations and investment.
         self._expect(raw, refined)
@@ -152,13 +181,27 @@ class MineralsModel(mesa.Model):
         return result
 
     def _expect(self, raw: Clearing, refined: Clearing) -> None:
-        settings = self.settings
+        """Short-run and investors' expectations; investors share a persistent error.
+
+        The error (log scale, AR(1) per mineral) has the long-run spread
+        ``conditions.investor_noise``: transparency policies shrink it, and futures make
+        investors smooth prices over a quarter of the usual horizon.
+        """
+        settings, conditions = self.settings, self.conditions
+        rho = settings.investor_noise_persistence
+        shock = self.rng.standard_normal(len(self.sentiment))
+        self.sentiment = rho * self.sentiment + np.sqrt(1 - rho**2) * shock
         mines, refineries = self.mines, self.refineries
+        horizon = np.where(
+            conditions.futures,
+            settings.investment_expectation_months / 4.0,
+            settings.investment_expectation_months,
+        )
         mine_price = raw.origin_price[mines.mineral, mines.location]
         mines.update_expectations(
             np.where(np.isfinite(mine_price), mine_price, mines.expected_price),
             settings.expectation_months,
-            settings.investment_expectation_months,
+            horizon[mines.mineral],
         )
         refined_price = refined.origin_price[refineries.mineral, refineries.location]
         fallback = refined.destination_price[refineries.mineral, refineries.location]
@@ -166,7 +209,7 @@ class MineralsModel(mesa.Model):
         refineries.update_expectations(
             np.where(np.isfinite(refined_price), refined_price, refineries.expected_price),
             settings.expectation_months,
-            settings.investment_expectation_months,
+            horizon[refineries.mineral],
         )
         Buyer.expect(
             self.buyers,
@@ -176,19 +219,25 @@ class MineralsModel(mesa.Model):
         )
 
     def _invest(self, month: int) -> None:
-        world = self.world
+        """Quarterly investment, with the policies' capex, lead-time and drive changes."""
+        world, conditions = self.world, self.conditions
+        error = np.exp(conditions.investor_noise * self.sentiment)
         for stage, fleet in ((RAW, self.mines), (REFINED, self.refineries)):
             cost = fleet.unit_cost
+            lead = np.ones(len(fleet))
             if stage == REFINED:
                 cost = cost + np.nan_to_num(fleet.raw_price_paid)
+                lead = conditions.refinery_lead_multiplier
             fleet.invest(
                 month,
                 cost,
-                world.capex_usd_per_tpa[stage, fleet.mineral],
+                world.capex_usd_per_tpa[stage, fleet.mineral] * conditions.capex_multiplier[stage],
                 world.decision_months[stage, fleet.mineral],
-                world.build_months[stage, fleet.mineral],
-                world.ramp_months[stage, fleet.mineral],
+                world.build_months[stage, fleet.mineral] * lead,
+                world.ramp_months[stage, fleet.mineral] * lead,
                 self.settings,
+                price_error=error[fleet.mineral],
+                drive_boost=conditions.investment_boost[fleet.location],
             )
 
     def run(self) -> MineralsModel:
@@ -198,14 +247,33 @@ class MineralsModel(mesa.Model):
         return self
 
 
-def _concat(first: Asks, second: Asks) -> Asks:
+def _concat(*parts: Asks) -> Asks:
     return Asks(
         *(
-            np.concatenate([a, b])
-            for a, b in zip(
-                (first.market, first.origin, first.quantity, first.price),
-                (second.market, second.origin, second.quantity, second.price),
-                strict=True,
+            np.concatenate(columns)
+            for columns in zip(
+                *((p.market, p.origin, p.quantity, p.price) for p in parts), strict=True
             )
         )
     )
+
+
+def _concat_bids(*parts: Bids) -> Bids:
+    names = (
+        "market",
+        "destination",
+        "quantity",
+        "reference_price",
+        "elasticity",
+        "max_price",
+        "max_quantity",
+    )
+    return Bids(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in names})
+
+
+def _reserve_shares(calibration: Calibration, world: World) -> np.ndarray:
+    """Share of world reserves by (mineral, country), from the calibration table."""
+    shares = np.zeros((len(world.minerals), len(world.countries)))
+    for row in calibration.reserves.itertuples():
+        shares[world.minerals.index(row.mineral), world.countries.index(row.country)] += row.tonnes
+    return shares / np.maximum(shares.sum(axis=1, keepdims=True), 1e-300)

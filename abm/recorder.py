@@ -49,6 +49,7 @@ class Recorder:
         stocks[:, 0] = np.bincount(refineries.mineral, refineries.raw_stock, minerals)
         stocks[:, 1] = np.bincount(refineries.mineral, refineries.refined_stock, minerals)
         stocks[:, 1] += model.buyers.inventory.sum(axis=0)
+        stocks[:, 1] += model.stockpiles.held_by_mineral()
         stocks[:, 2] = np.bincount(model.recyclers.mineral, model.recyclers.scrap_stock, minerals)
         return stocks
 

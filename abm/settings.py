@@ -14,6 +14,7 @@ from typing import Any
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 DEMAND_SCENARIOS = ("STEPS", "APS", "NZE")
+POLICY_MODES = ("scripted", "endogenous", "both")
 
 
 class SettingsError(ValueError):
@@ -120,6 +121,82 @@ class ModelSettings:
     )
     recycling_capacity_growth: float = field(
         default=0.05, metadata={"help": "yearly growth of recycling capacity", "min": 0.0}
+    )
+
+    policy_mode: str = field(
+        default="scripted",
+        metadata={
+            "help": "scripted: only scenario policies; endogenous: governments decide; both",
+            "choices": POLICY_MODES,
+        },
+    )
+    retaliation: bool = field(
+        default=True, metadata={"help": "governments may answer restrictions in kind"}
+    )
+    retaliation_probability: float = field(
+        default=0.5,
+        metadata={
+            "help": "chance a targeted government answers a restriction",
+            "min": 0.0,
+            "max": 1.0,
+        },
+    )
+    retaliation_tariff: float = field(
+        default=0.25, metadata={"help": "tariff rate of a retaliatory tariff", "min": 0.0}
+    )
+    forum_damping: float = field(
+        default=0.9,
+        metadata={
+            "help": "cut in retaliation chance between forum members with dispute settlement",
+            "min": 0.0,
+            "max": 1.0,
+        },
+    )
+    decision_interval_months: int = field(
+        default=3, metadata={"help": "months between governments' decisions", "min": 1}
+    )
+    nationalism_reserve_share: float = field(
+        default=0.2,
+        metadata={
+            "help": "least share of world reserves for a raw-export ban",
+            "min": 0.0,
+            "max": 1.0,
+        },
+    )
+    nationalism_capture: float = field(
+        default=0.5,
+        metadata={
+            "help": "share of banned raw exports a government expects to refine at home",
+            "min": 0.0,
+            "max": 1.0,
+        },
+    )
+    industrial_support_threshold: float = field(
+        default=0.6,
+        metadata={
+            "help": "import share from one supplier that triggers industrial support",
+            "min": 0.0,
+            "max": 1.0,
+        },
+    )
+    industrial_subsidy: float = field(
+        default=0.3,
+        metadata={"help": "capital subsidy of industrial support", "min": 0.0, "max": 1.0},
+    )
+    investor_noise: float = field(
+        default=0.3,
+        metadata={
+            "help": "log-sd of investors' shared price error without transparency",
+            "min": 0.0,
+        },
+    )
+    investor_noise_persistence: float = field(
+        default=0.95,
+        metadata={
+            "help": "monthly persistence of investors' price error",
+            "min": 0.0,
+            "max": 0.999,
+        },
     )
 
     def __post_init__(self) -> None:

@@ -62,9 +62,16 @@ def month_starts(settings: ModelSettings) -> pd.DatetimeIndex:
 
 
 def build_world(
-    calibration: Calibration, settings: ModelSettings, rng: np.random.Generator
+    calibration: Calibration,
+    settings: ModelSettings,
+    rng: np.random.Generator,
+    adjustments: list[dict] | tuple = (),
 ) -> World:
-    """Arrays and agent specifications for a run; ``rng`` draws the unit-cost jitter."""
+    """Arrays and agent specifications for a run; ``rng`` draws the unit-cost jitter.
+
+    ``adjustments`` change the calibrated world: each multiplies the capacity (now and along
+    the pipeline) of the sites of one mineral, stage and location (and owner, if given).
+    """
     months = month_starts(settings)
     prices = _reference_prices(calibration)
     supply = calibration.supply
@@ -75,6 +82,8 @@ def build_world(
     transport = _transport(calibration)
     pivots = _marginal_costs(calibration, prices, transport, settings.substitution_elasticity)
     sites, paths = _sites(calibration, settings, rng, prices, pivots, mined_total, months)
+    for adjustment in adjustments:
+        paths[_adjusted(sites, adjustment)] *= adjustment["capacity_multiplier"]
     buyers, need, growth = _buyers(calibration, world_demand, months, settings)
     lead = calibration.lead_times.set_index(["stage", "mineral"])
     costs = calibration.costs.set_index(["stage", "mineral"])
@@ -99,6 +108,46 @@ def build_world(
         ramp_months=_by_stage(lambda s, m: lead.loc[(s, m), "ramp_months"]),
         capex_usd_per_tpa=_by_stage(lambda s, m: costs.loc[(s, m), "capex_usd_per_tpa"]),
     )
+
+
+ADJUST_KEYS = ("mineral", "stage", "country", "owner", "capacity_multiplier")
+
+
+class AdjustmentError(ValueError):
+    """An [[adjust]] entry names an unknown field or value."""
+
+
+def _adjusted(sites: pd.DataFrame, adjustment: dict) -> np.ndarray:
+    """Which sites an adjustment changes (validated here, where the choices are known)."""
+    for key in adjustment:
+        if key not in ADJUST_KEYS:
+            raise AdjustmentError(
+                f"adjust: unknown field '{key}'; fields are: {', '.join(ADJUST_KEYS)}"
+            )
+    for key, allowed in (
+        ("mineral", MINERALS),
+        ("stage", STAGES),
+        ("country", COUNTRIES),
+        ("owner", COUNTRIES),
+    ):
+        if key == "owner" and key not in adjustment:
+            continue
+        value = adjustment.get(key)
+        if value not in allowed:
+            raise AdjustmentError(f"adjust: {key} '{value}' is not one of {', '.join(allowed)}")
+    multiplier = adjustment.get("capacity_multiplier")
+    if isinstance(multiplier, bool) or not isinstance(multiplier, int | float) or multiplier < 0:
+        raise AdjustmentError(
+            f"adjust: capacity_multiplier must be a number >= 0, got {multiplier!r}"
+        )
+    mask = (
+        (sites.mineral == adjustment["mineral"])
+        & (sites.stage == adjustment["stage"])
+        & (sites.location == adjustment["country"])
+    )
+    if "owner" in adjustment:
+        mask &= sites.owner == adjustment["owner"]
+    return mask.to_numpy()
 
 
 def _rows(table: pd.DataFrame, **equal: str) -> pd.DataFrame:

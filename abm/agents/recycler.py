@@ -62,10 +62,19 @@ class Recycler(mesa.Agent):
         fleet.scrap_stock = fleet.scrap_stock - sold
 
     @staticmethod
-    def collect(fleet: RecyclerFleet, consumed_by_cell: np.ndarray, growth_per_year: float):
-        """End-of-life flows from past consumption become scrap; capacity grows."""
+    def collect(
+        fleet: RecyclerFleet,
+        consumed_by_cell: np.ndarray,
+        collection_rate: np.ndarray,
+        growth_per_year: np.ndarray,
+    ):
+        """End-of-life flows from past consumption become scrap; capacity grows.
+
+        Collection rates and growth come from the policies in force (recycling support), or
+        the 2023 calibration without them.
+        """
         consumed = consumed_by_cell[fleet.mineral, fleet.country]
         fleet.end_of_life += (consumed - fleet.end_of_life) / fleet.end_of_life_months
-        fleet.collected = fleet.collection_rate * fleet.end_of_life
+        fleet.collected = collection_rate * fleet.end_of_life
         fleet.scrap_stock = fleet.scrap_stock + fleet.collected
         fleet.capacity = fleet.capacity * (1.0 + growth_per_year) ** (1.0 / 12.0)

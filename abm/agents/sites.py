@@ -50,6 +50,8 @@ class SiteFleet:
         build_months: np.ndarray,
         ramp_months: np.ndarray,
         settings,
+        price_error: np.ndarray | float = 1.0,
+        drive_boost: np.ndarray | float = 0.0,
     ) -> np.ndarray:
         """Commission new capacity where expected prices cover operating and capital cost.
 
@@ -58,7 +60,9 @@ class SiteFleet:
         which for refiners includes the raw input, plus the capital annuity). A share
         ``brownfield_share`` is built at existing sites and arrives after the build time; the
         rest is greenfield and waits for exploration and permits as well. Both ramp up
-        linearly. Returns the tonnes/month committed per site.
+        linearly. Investors see the expected price times ``price_error`` (their shared
+        misjudgement); ``drive_boost`` raises the drive of coordinated investors. Returns the
+        tonnes/month committed per site.
         """
         rate = settings.hurdle_rate
         annuity = (
@@ -67,8 +71,8 @@ class SiteFleet:
             else (1.0 / settings.asset_life_years)
         )
         full_cost = margin_cost + capex_usd_per_tpa * annuity
-        ratio = self.investment_price / np.maximum(full_cost, 1e-9)
-        drive = np.clip(np.nan_to_num(ratio - 1.0), 0.0, 1.0)
+        ratio = self.investment_price * price_error / np.maximum(full_cost, 1e-9)
+        drive = np.clip(np.nan_to_num(ratio - 1.0), 0.0, 1.0) * (1.0 + drive_boost)
         per_decision = settings.investment_rate * settings.investment_interval_months / 12.0
         added = self.capacity[:, month] * per_decision * drive
         months = np.arange(self.capacity.shape[1])[None, :]

@@ -29,6 +29,18 @@ class TradeRules:
         self.allowed = np.ones(shape, dtype=bool)
         self.cap_tonnes = np.full(shape, np.inf)
 
+    def reset(self) -> None:
+        """Free trade: no tariff, tax, ban or quota anywhere."""
+        self.tariff[:] = 0.0
+        self.export_tax[:] = 0.0
+        self.allowed[:] = True
+        self.cap_tonnes[:] = np.inf
+
+    def exempt_imports(self, country: str, mineral: str, stage: str) -> None:
+        """Waive every import tariff of ``country`` on ``mineral`` at ``stage``."""
+        s, m, j, _ = self._index(mineral, stage, country, [])
+        self.tariff[s, m, :, j] = 0.0
+
     def _index(self, mineral: str, stage: str, country: str, partners) -> tuple:
         for name, value, allowed in (
             ("mineral", mineral, self.minerals),

@@ -1,0 +1,205 @@
+"""Policy instruments as data: a record per policy, and the schema of each kind's parameters.
+
+A policy is ``kind``, the ``country`` that applies it, the ``mineral`` (or ``all``), the
+``stage`` (``raw``, ``refined`` or ``all``), its ``targets`` (``all`` or country codes), a
+``start`` and optional ``end`` month, and the parameters of its kind. Policies never edit
+outputs: ``abm.policy.effects`` turns the active ones into trade rules and agent settings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from abm.data import COUNTRIES, MINERALS
+from abm.settings import month_index
+
+ALL = "all"
+STAGE_CHOICES = ("raw", "refined", ALL)
+CAUSES = ("scripted", "endogenous")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One parameter of a policy kind: its type, default, range and meaning."""
+
+    kind: type
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+
+
+def _share(default: float, help_text: str) -> Parameter:
+    return Parameter(float, default, help_text, 0.0, 1.0)
+
+
+# The parameters of every kind. A kind's effect is documented in abm/policy/effects.py.
+KINDS: dict[str, dict[str, Parameter]] = {
+    "export_ban": {},
+    "export_licensing": {
+        "quota_share": _share(0.5, "share of the pre-policy monthly exports licensed"),
+        "delay_months": Parameter(int, 0, "months before the first licences are granted", 0),
+        "denied": Parameter(list, [], "targets refused any licence (country codes)"),
+    },
+    "export_tax": {"rate": Parameter(float, 0.1, "ad valorem tax on exports", 0.0, 10.0)},
+    "import_tariff": {"rate": Parameter(float, 0.1, "ad valorem tariff on imports", 0.0, 10.0)},
+    "tariff_exemption": {},
+    "stockpile": {
+        "size_months": Parameter(float, 3.0, "target stock, months of the country's use", 0.0),
+        "fill_months": Parameter(float, 24.0, "months over which the stock is built", 1.0),
+        "release_price_ratio": Parameter(
+            float, 1.5, "release when the home price exceeds this times its 2023 level", 1.0
+        ),
+        "max_build_price_ratio": Parameter(
+            float, 1.2, "buy only below this times the 2023 price", 0.1
+        ),
+    },
+    "recycling_support": {
+        "collection_rate": _share(0.5, "share of end-of-life material collected"),
+        "capacity_growth": Parameter(float, 0.15, "yearly growth of recycling capacity", 0.0),
+    },
+    "investment_support": {
+        "subsidy": _share(0.3, "share of capital cost paid by the government"),
+    },
+    "labour_mobility": {
+        "lead_time_multiplier": Parameter(
+            float, 0.6, "multiplier on refinery build and ramp times", 0.05, 1.0
+        ),
+    },
+    "transparency": {
+        "noise": Parameter(float, 0.05, "log-sd of investors' price errors", 0.0, 2.0),
+        "futures": Parameter(bool, True, "an exchange with futures: investors see scarcity sooner"),
+    },
+    "forum": {
+        "members": Parameter(list, [], "member countries (the applying country is one)"),
+        "dispute_settlement": Parameter(bool, True, "members settle instead of retaliating"),
+        "shared_stockpiles": Parameter(bool, True, "members' stockpiles release to members"),
+        "coordinated_investment": Parameter(
+            float, 0.25, "extra investment drive of members' sites (share)", 0.0, 5.0
+        ),
+    },
+}
+
+
+class PolicyError(ValueError):
+    """A policy record is malformed; the message names the field and allowed values."""
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One instrument applied by one government."""
+
+    kind: str
+    country: str
+    mineral: str = ALL
+    stage: str = ALL
+    targets: tuple[str, ...] | str = ALL
+    start: str | None = None
+    end: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    cause: str = "scripted"
+    reason: str = "scenario"
+
+    def minerals(self) -> tuple[str, ...]:
+        return MINERALS if self.mineral == ALL else (self.mineral,)
+
+    def stages(self) -> tuple[str, ...]:
+        return ("raw", "refined") if self.stage == ALL else (self.stage,)
+
+    def target_codes(self) -> tuple[str, ...]:
+        if self.targets == ALL:
+            return tuple(c for c in COUNTRIES if c != self.country)
+        return tuple(self.targets)
+
+    def active(self, month: str) -> bool:
+        begins = self.start is None or month_index(month) >= month_index(self.start)
+        ends = self.end is not None and month_index(month) > month_index(self.end)
+        return begins and not ends
+
+    def param(self, name: str) -> Any:
+        return self.params.get(name, KINDS[self.kind][name].default)
+
+    def describe(self) -> str:
+        """The parameters as JSON, for the event log."""
+        full = {name: self.param(name) for name in KINDS[self.kind]}
+        return json.dumps(full, sort_keys=True)
+
+
+def _choice(where: str, name: str, value: Any, allowed) -> None:
+    if value not in allowed:
+        close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise PolicyError(f"{where}: {name} '{value}' is not one of {', '.join(allowed)}{hint}")
+
+
+def _codes(where: str, name: str, value: Any) -> tuple[str, ...]:
+    codes = [value] if isinstance(value, str) else value
+    if not isinstance(codes, list | tuple):
+        raise PolicyError(f"{where}: {name} must be 'all' or a list of country codes")
+    for code in codes:
+        _choice(where, name, code, COUNTRIES)
+    return tuple(codes)
+
+
+def policy_from_record(record: dict[str, Any], where: str = "policy") -> Policy:
+    """Validate a policy table (as read from TOML) and build the record."""
+    record = dict(record)
+    if "kind" not in record:
+        raise PolicyError(f"{where}: kind is missing; kinds are {', '.join(KINDS)}")
+    kind = record.pop("kind")
+    _choice(where, "kind", kind, KINDS)
+    where = f"{where} ({kind})"
+    if "country" not in record:
+        raise PolicyError(f"{where}: country is missing")
+    country = record.pop("country")
+    _choice(where, "country", country, COUNTRIES)
+    mineral = record.pop("mineral", ALL)
+    _choice(where, "mineral", mineral, (ALL, *MINERALS))
+    stage = record.pop("stage", ALL)
+    _choice(where, "stage", stage, STAGE_CHOICES)
+    targets = record.pop("targets", ALL)
+    targets = ALL if targets == ALL else _codes(where, "targets", targets)
+    start, end = record.pop("start", None), record.pop("end", None)
+    for name, month in (("start", start), ("end", end)):
+        if month is not None:
+            try:
+                month_index(str(month))
+            except ValueError:
+                raise PolicyError(f"{where}: {name} '{month}' is not of the form YYYY-MM") from None
+    if start and end and month_index(end) < month_index(start):
+        raise PolicyError(f"{where}: end {end} is before start {start}")
+    params = _params(where, kind, record)
+    return Policy(kind, country, mineral, stage, targets, start, end, params)
+
+
+def _params(where: str, kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    schema = KINDS[kind]
+    params: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in schema:
+            allowed = ["kind", "country", "mineral", "stage", "targets", "start", "end", *schema]
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise PolicyError(
+                f"{where}: unknown field '{name}'{hint}; fields are: {', '.join(allowed)}"
+            )
+        spec = schema[name]
+        if spec.kind is list:
+            value = list(_codes(where, name, value))
+        elif spec.kind is bool:
+            if not isinstance(value, bool):
+                raise PolicyError(f"{where}: {name} must be true or false, got {value!r}")
+        elif spec.kind in (int, float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise PolicyError(f"{where}: {name} must be a number, got {value!r}")
+            if spec.kind is int and int(value) != value:
+                raise PolicyError(f"{where}: {name} must be a whole number, got {value!r}")
+            if spec.low is not None and value < spec.low:
+                raise PolicyError(f"{where}: {name} {value} is below the minimum {spec.low}")
+            if spec.high is not None and value > spec.high:
+                raise PolicyError(f"{where}: {name} {value} is above the maximum {spec.high}")
+        params[name] = value
+    return params
