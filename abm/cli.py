@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from abm.data import CalibrationError
+from abm.policy.instruments import PolicyError
 from abm.scenario import ScenarioError, builtin_scenarios, load_scenario
 from abm.settings import SettingsError
+from abm.world import AdjustmentError
 
 EXIT_BAD_INPUT = 2
 
@@ -53,7 +55,12 @@ def command_run(args: argparse.Namespace) -> int:
     settings = scenario.model_settings(overrides)
     out = Path(args.out) if args.out else Path("results") / scenario.name
     began = time.perf_counter()
-    model = MineralsModel(rng=args.seed, settings=settings).run()
+    model = MineralsModel(
+        rng=args.seed,
+        settings=settings,
+        policies=list(scenario.policies),
+        adjustments=list(scenario.adjustments),
+    ).run()
     simulated = time.perf_counter() - began
     write_run(model, out, scenario.name, figures=not args.no_figures)
     print(
@@ -97,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ScenarioError, SettingsError, CalibrationError) as error:
+    except (ScenarioError, SettingsError, CalibrationError, PolicyError, AdjustmentError) as error:
         print(f"abm: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

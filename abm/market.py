@@ -171,7 +171,8 @@ class _Batch:
         self.active = self.offered > 0
         self.alpha = (1.0 + frictions.export_tax) * (1.0 + frictions.tariff)
         self.beta = frictions.transport_usd_per_t * (1.0 + frictions.tariff)
-        self.mask = frictions.allowed & self.active[:, :, None]
+        # A quota of zero closes the pair, like a ban.
+        self.mask = frictions.allowed & (frictions.cap_tonnes > 0) & self.active[:, :, None]
         # Bounds on log origin prices: below the cheapest ask nothing is supplied, above the
         # highest choke price nothing is bought.
         floor = np.full(m * n, np.inf)
@@ -219,20 +220,27 @@ def clear(
     log_price = np.clip(log_price, batch.lower, batch.upper)
     rent = np.ones((m, n, n))
     iterations = 0
+    capped = np.isfinite(frictions.cap_tonnes) & (frictions.cap_tonnes > 0)
     for _ in range(settings.quota_iterations):
         log_price, used, excess = _newton(asks, bids, batch, settings, log_price, rent)
         iterations += used
-        flows = _state(bids, batch, settings, log_price, rent).flows
-        over = flows / np.where(np.isfinite(frictions.cap_tonnes), frictions.cap_tonnes, np.inf)
+        if not capped.any():
+            break
+        state = _state(bids, batch, settings, log_price, rent)
+        over = np.divide(
+            state.flows, frictions.cap_tonnes, out=np.zeros_like(state.flows), where=capped
+        )
         binding = (over > 1.0 + settings.quota_tolerance) | (
             (rent > 1.0) & (over < 1.0 - settings.quota_tolerance)
         )
         if not binding.any():
             break
-        # x ~ c ** -sigma near the cap: move the rent by the ratio that would meet it.
-        ratio = np.where(binding, np.maximum(over, 1e-12), 1.0) ** (
-            1.0 / settings.substitution_elasticity
-        )
+        # Near the cap, log flow falls with log rent at about sigma * (1 - share) (buyers
+        # switch origin) plus the demand elasticity times the share (they buy less): move
+        # the rent by the ratio that would meet the cap under that elasticity.
+        share = state.share
+        elasticity = settings.substitution_elasticity * (1.0 - share) + 0.3 * share
+        ratio = np.where(binding, np.maximum(over, 1e-12), 1.0) ** (1.0 / elasticity)
         rent = np.maximum(1.0, rent * ratio)
     return _result(asks, bids, batch, settings, log_price, rent, iterations, excess)
 

@@ -197,7 +197,9 @@ class MineralsModel(mesa.Model):
             settings.investment_expectation_months / 4.0,
             settings.investment_expectation_months,
         )
+        raw_median = _median_price(raw.origin_price)
         mine_price = raw.origin_price[mines.mineral, mines.location]
+        mine_price = np.where(np.isfinite(mine_price), mine_price, raw_median[mines.mineral])
         mines.update_expectations(
             np.where(np.isfinite(mine_price), mine_price, mines.expected_price),
             settings.expectation_months,
@@ -206,6 +208,8 @@ class MineralsModel(mesa.Model):
         refined_price = refined.origin_price[refineries.mineral, refineries.location]
         fallback = refined.destination_price[refineries.mineral, refineries.location]
         refined_price = np.where(np.isfinite(refined_price), refined_price, fallback)
+        refined_median = _median_price(refined.origin_price)[refineries.mineral]
+        refined_price = np.where(np.isfinite(refined_price), refined_price, refined_median)
         refineries.update_expectations(
             np.where(np.isfinite(refined_price), refined_price, refineries.expected_price),
             settings.expectation_months,
@@ -269,6 +273,16 @@ def _concat_bids(*parts: Bids) -> Bids:
         "max_quantity",
     )
     return Bids(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in names})
+
+
+def _median_price(origin_price: np.ndarray) -> np.ndarray:
+    """Median origin price per mineral: what a site with nothing to sell yet sees."""
+    finite = np.isfinite(origin_price)
+    filled = np.where(finite, origin_price, np.nan)
+    out = np.full(origin_price.shape[0], np.nan)
+    rows = finite.any(axis=1)
+    out[rows] = np.nanmedian(filled[rows], axis=1)
+    return out
 
 
 def _reserve_shares(calibration: Calibration, world: World) -> np.ndarray:

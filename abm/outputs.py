@@ -48,6 +48,7 @@ def tables(model: MineralsModel) -> dict[str, pd.DataFrame]:
         "demand": demand_table(model),
         "balance": balance_table(model),
         "capacity": capacity_table(model),
+        "policies": model.policies.log_table(),
     }
 
 
@@ -138,6 +139,11 @@ def supply_table(model: MineralsModel) -> pd.DataFrame:
 
 
 def demand_table(model: MineralsModel) -> pd.DataFrame:
+    """Demanded: use planned at long-run expected prices; met: consumed; unmet: the shortfall.
+
+    Consumption above the plan (when prices come in below expectations) counts as met with
+    no unmet demand.
+    """
     rec, world = model.recorder, model.world
     months = _months(model)
     demanded = rec.demanded[: len(months)]
@@ -151,7 +157,7 @@ def demand_table(model: MineralsModel) -> pd.DataFrame:
             "country": _categorical(country[keep], world.countries),
             "demanded": demanded.ravel()[keep],
             "met": met.ravel()[keep],
-            "unmet": (demanded - met).ravel()[keep],
+            "unmet": np.maximum(demanded - met, 0.0).ravel()[keep],
         }
     )
 

@@ -84,7 +84,7 @@ class Recorder:
         self.mine_capacity[month] = mines.capacity[:, month]
         self.refinery_capacity[month] = refineries.capacity[:, month]
         demanded = np.zeros((len(model.world.countries), minerals))
-        np.add.at(demanded, buyers.country, buyers.demanded)
+        np.add.at(demanded, buyers.country, buyers.planned)
         self.demanded[month] = demanded.T
         self.consumed[month] = self.consumed_by_cell()
         recycled = np.bincount(recyclers.mineral, recyclers.sold, minerals)

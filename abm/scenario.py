@@ -1,7 +1,9 @@
 """Scenario files: a named run configuration in TOML (experiments/scenarios/*.toml).
 
-This version reads ``name``, ``description``, ``start``, ``end`` and a ``[settings]`` table
-of model settings; policies and world adjustments arrive with the policy instruments.
+Keys: ``name``, ``description``, ``start``, ``end``, a ``[settings]`` table of model
+settings (``abm.settings.ModelSettings``), ``[[policy]]`` tables (``abm.policy.instruments``)
+and ``[[adjust]]`` tables that change the calibrated world (mineral, stage, country,
+optional owner, capacity_multiplier). Every key and value is checked before a run starts.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from abm.policy.instruments import Policy, PolicyError, policy_from_record
 from abm.settings import ModelSettings, SettingsError, unknown_settings
+from abm.world import ADJUST_KEYS
 
-TOP_LEVEL_KEYS = ("name", "description", "start", "end", "settings")
+TOP_LEVEL_KEYS = ("name", "description", "start", "end", "settings", "policy", "adjust")
 
 
 class ScenarioError(ValueError):
@@ -26,6 +30,8 @@ class Scenario:
     name: str
     description: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    policies: tuple[Policy, ...] = ()
+    adjustments: tuple[dict[str, Any], ...] = ()
     path: Path | None = None
 
     def model_settings(self, overrides: dict[str, Any] | None = None) -> ModelSettings:
@@ -85,10 +91,33 @@ def load_scenario(name_or_path: str) -> Scenario:
     for key in ("start", "end"):
         if key in data:
             settings[key] = data[key]
+    policies = data.get("policy", [])
+    adjustments = data.get("adjust", [])
+    for key, value in (("policy", policies), ("adjust", adjustments)):
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise ScenarioError(f"{path.name}: {key} must be written as [[{key}]] tables")
+    try:
+        records = tuple(
+            policy_from_record(record, f"{path.name}: policy[{i}]")
+            for i, record in enumerate(policies)
+        )
+    except PolicyError as error:
+        raise ScenarioError(str(error)) from None
+    for i, adjustment in enumerate(adjustments):
+        for key in adjustment:
+            if key not in ADJUST_KEYS:
+                close = difflib.get_close_matches(key, ADJUST_KEYS, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise ScenarioError(
+                    f"{path.name}: adjust[{i}]: unknown field '{key}'{hint}; "
+                    f"fields are: {', '.join(ADJUST_KEYS)}"
+                )
     scenario = Scenario(
         name=str(data.get("name", path.stem)),
         description=str(data.get("description", "")),
         settings=settings,
+        policies=records,
+        adjustments=tuple(dict(a) for a in adjustments),
         path=path,
     )
     scenario.model_settings()  # validate now, before anything runs

@@ -106,6 +106,10 @@ class ModelSettings:
             "max": 1.0,
         },
     )
+    entry_share: float = field(
+        default=0.01,
+        metadata={"help": "scale of an entrant's projects, share of world capacity", "min": 0.0},
+    )
     hurdle_rate: float = field(
         default=0.10, metadata={"help": "annual cost of capital for new capacity", "min": 0.0}
     )
@@ -141,6 +145,14 @@ class ModelSettings:
             "max": 1.0,
         },
     )
+    retaliation_min_exposure: float = field(
+        default=0.1,
+        metadata={
+            "help": "least share of purchases (or exports) hit before a government retaliates",
+            "min": 0.0,
+            "max": 1.0,
+        },
+    )
     retaliation_tariff: float = field(
         default=0.25, metadata={"help": "tariff rate of a retaliatory tariff", "min": 0.0}
     )
@@ -164,7 +176,7 @@ class ModelSettings:
         },
     )
     nationalism_capture: float = field(
-        default=0.5,
+        default=0.4,
         metadata={
             "help": "share of banned raw exports a government expects to refine at home",
             "min": 0.0,
@@ -172,7 +184,7 @@ class ModelSettings:
         },
     )
     industrial_support_threshold: float = field(
-        default=0.6,
+        default=0.8,
         metadata={
             "help": "import share from one supplier that triggers industrial support",
             "min": 0.0,

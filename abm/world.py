@@ -27,6 +27,7 @@ from abm.data import COUNTRIES, MINERALS, SECTORS, STAGES, Calibration
 from abm.settings import ModelSettings, month_index
 
 RAW, REFINED = 0, 1
+ENTRANT = -1  # tranche number of a site that has no capacity yet
 BASE_YEAR = 2023
 EARTH_RADIUS_KM = 6371.0
 
@@ -285,10 +286,35 @@ def _sites(calibration, settings, rng, prices, pivots, mined_total, months):
                             )
                         )
                         paths.append(capacity * owner_share / settings.tranches)
+            # Entrants: a site with no capacity yet wherever there is none, so that new
+            # supply can appear where prices or policy call for it (mines only where the
+            # country has reserves). Their unit cost is the location's marginal 2023 cost.
+            for location in COUNTRIES:
+                if location in growth or (
+                    stage == "raw" and not _has_reserves(calibration, mineral, location)
+                ):
+                    continue
+                pivot = pivots[s, m, COUNTRIES.index(location)]
+                rows.append(
+                    (
+                        stage,
+                        mineral,
+                        location,
+                        location,
+                        ENTRANT,
+                        pivot * prices[m, s],
+                    )
+                )
+                paths.append(np.zeros(len(months)))
     sites = pd.DataFrame(
         rows, columns=["stage", "mineral", "location", "owner", "tranche", "unit_cost_usd_per_t"]
     )
     return sites, np.array(paths)
+
+
+def _has_reserves(calibration: Calibration, mineral: str, country: str) -> bool:
+    reserves = _rows(calibration.reserves, mineral=mineral, country=country)
+    return bool((reserves.tonnes > 0).any())
 
 
 def _owners(ownership: pd.DataFrame, mineral: str, stage: str, location: str):

@@ -20,7 +20,8 @@ class BuyerFleet:
         self.expected_price = np.broadcast_to(reference_price, need.shape).copy()
         self.long_run_price = self.expected_price.copy()  # what designs and contracts assume
         self.shock = np.zeros_like(need)  # log demand shock, AR(1)
-        self.demanded = np.zeros_like(need)
+        self.demanded = np.zeros_like(need)  # this month's consumption plan
+        self.planned = np.zeros_like(need)  # the long-run plan; unmet demand is measured on it
         self.bought = np.zeros_like(need)
         self.consumed = np.zeros_like(need)
         self.active = need > 0  # which (buyer, mineral) pairs bid at all
@@ -33,7 +34,7 @@ class Buyer(mesa.Agent):
     Their need grows along the IEA path for their sector. Each month they plan to consume
     their need, trimmed by the short-run response to the price they expect and by the
     long-run response (substitution, thrifting) to the price they have come to expect over
-    two years; they bid
+    two years (unmet demand is measured against that long-run plan); they bid
     for that plus a share of the gap to their inventory target, buying less when the price
     is high (they draw on inventory) and nothing above the choke price. What they cannot
     consume from purchases and inventory is unmet demand.
@@ -61,10 +62,16 @@ class Buyer(mesa.Agent):
         noise = rng.standard_normal(fleet.shock.shape) * settings.demand_noise
         fleet.shock = settings.demand_noise_persistence * fleet.shock + noise
         need = fleet.need_2023 * fleet.growth[:, :, month] * np.exp(fleet.shock)
-        response = (
-            fleet.expected_price / fleet.reference_price
-        ) ** -settings.consumption_elasticity
-        fleet.demanded = need * np.minimum(response, 3.0)
+        short_run = (fleet.expected_price / fleet.reference_price) ** (
+            -settings.consumption_elasticity
+        )
+        long_run = (fleet.long_run_price / fleet.reference_price) ** (
+            -settings.long_run_demand_elasticity
+        )
+        fleet.demanded = need * np.minimum(short_run * long_run, 3.0)
+        # What users planned around at the prices they expect in the long run: consumption
+        # below it is unmet demand (short-run rationing by price, or no supply at all).
+        fleet.planned = need * np.minimum(long_run, 3.0)
         fleet.target = settings.inventory_months * need
 
     @staticmethod

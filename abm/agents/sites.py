@@ -21,6 +21,7 @@ class SiteFleet:
         self.location = self.table.location.map(country_index).to_numpy()
         self.owner = self.table.owner.map(country_index).to_numpy()
         self.unit_cost = self.table.unit_cost_usd_per_t.to_numpy(float).copy()
+        self.entrant = (self.table.tranche < 0).to_numpy()  # no capacity at the start
         self.capacity = capacity_path.astype(float).copy()  # (site, month) t/month
         self.output = np.zeros(len(self.table))  # this month's tonnes
         self.expected_price = np.full(len(self.table), np.nan)  # short run, at the location
@@ -59,7 +60,9 @@ class SiteFleet:
         ratio is the price investors expect over the full cost of a new tonne (``margin_cost``,
         which for refiners includes the raw input, plus the capital annuity). A share
         ``brownfield_share`` is built at existing sites and arrives after the build time; the
-        rest is greenfield and waits for exploration and permits as well. Both ramp up
+        rest is greenfield and waits for exploration and permits as well. Entrants (sites with
+        no capacity at the start) build greenfield only, sized on ``entry_share`` of the
+        world's capacity of their mineral and stage. Both ramp up
         linearly. Investors see the expected price times ``price_error`` (their shared
         misjudgement); ``drive_boost`` raises the drive of coordinated investors. Returns the
         tonnes/month committed per site.
@@ -74,12 +77,19 @@ class SiteFleet:
         ratio = self.investment_price * price_error / np.maximum(full_cost, 1e-9)
         drive = np.clip(np.nan_to_num(ratio - 1.0), 0.0, 1.0) * (1.0 + drive_boost)
         per_decision = settings.investment_rate * settings.investment_interval_months / 12.0
-        added = self.capacity[:, month] * per_decision * drive
+        # Entrants scale their first projects on the size of their market.
+        world_capacity = np.bincount(self.mineral, self.capacity[:, month], self.mineral.max() + 1)
+        seed = settings.entry_share * world_capacity[self.mineral]
+        base = np.where(
+            self.entrant, np.maximum(self.capacity[:, month], seed), self.capacity[:, month]
+        )
+        added = base * per_decision * drive
         months = np.arange(self.capacity.shape[1])[None, :]
         ramp = np.maximum(np.round(ramp_months), 1.0)[:, None]
+        brownfield = np.where(self.entrant, 0.0, settings.brownfield_share)
         for share, lead in (
-            (settings.brownfield_share, build_months),
-            (1.0 - settings.brownfield_share, decision_months + build_months),
+            (brownfield, build_months),
+            (1.0 - brownfield, decision_months + build_months),
         ):
             start = month + 1 + np.round(lead)[:, None]
             profile = np.clip((months - start + 1.0) / ramp, 0.0, 1.0)

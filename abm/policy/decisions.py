@@ -10,11 +10,15 @@ Resource nationalism (the Indonesian nickel path). ``c`` bans raw exports of ``m
     refining_share[c] < mining_share[c] / 2, and
     capture * (P_refined[c] - P_raw[c]) > (1 - capture) * P_raw[c],
 i.e. when the value added it expects to keep at home on the share ``capture`` of its ore
-that would be refined locally beats the export revenue lost on the rest.
+that would be refined locally beats the export revenue lost on the rest (equivalently,
+P_refined / P_raw > 1 / capture). The rest of the world (ROW) has no government that
+decides.
 
 Retaliation. For each restriction in force (export ban, licensing, export tax or import
-tariff) by ``a`` that names ``c`` among its targets and that ``c`` has not yet answered,
-``c`` answers with probability ``retaliation_probability``, times ``1 - forum_damping``
+tariff) by ``a`` that names ``c`` among its targets, that ``c`` has not yet considered and
+that hurts it (``a`` supplied at least ``retaliation_min_exposure`` of ``c``'s purchases of
+what ``a`` restricts, or took that share of ``c``'s exports of what ``a`` taxes), ``c``
+answers with probability ``retaliation_probability``, times ``1 - forum_damping``
 when both sit in a forum with dispute settlement. An export restriction is answered by an
 export ban on the mineral of which ``c`` supplies ``a`` the largest share (if at least 5%),
 otherwise by a tariff of ``retaliation_tariff`` on ``a``'s refined exports of the mineral
@@ -117,6 +121,31 @@ def _largest_supply_share(model, c: int, a: int, done: int) -> tuple[int, float,
         if share[m] > best[1]:
             best = (m, float(share[m]), s)
     return best
+
+
+def _exposure(model: MineralsModel, policy: Policy, a: int, c: int, done: int) -> float:
+    """How much a restriction by ``a`` hurts ``c``, before it bit (largest over its scope).
+
+    Export restrictions: the share of ``c``'s purchases that came from ``a``. Tariffs: the
+    share of ``c``'s exports that went to ``a``. Measured over the 12 months before the
+    policy was adopted.
+    """
+    book, world = model.policies, model.world
+    number = book.policies.index(policy)
+    upto = max(min(book.added_month[number], done), 1)
+    worst = 0.0
+    for mineral in policy.minerals():
+        m = world.minerals.index(mineral)
+        for stage in policy.stages():
+            flows = _recent(model.recorder.flows[0 if stage == "raw" else 1], upto, 12)[m]
+            if policy.kind == "import_tariff":
+                total = flows[c, :].sum() - flows[c, c]
+                part = flows[c, a]
+            else:
+                total = flows[:, c].sum()
+                part = flows[a, c]
+            worst = max(worst, part / total if total > 0 else 0.0)
+    return worst
 
 
 def retaliation(model: MineralsModel, c: int, month: int) -> list[Policy]:
@@ -223,6 +252,8 @@ def industrial_support(model: MineralsModel, c: int, month: int) -> list[Policy]
 
 def decide(model: MineralsModel, c: int, month: int) -> list[Policy]:
     """All rules for one government, in a fixed order."""
+    if model.world.countries[c] == "ROW":
+        return []
     adopted = resource_nationalism(model, c, month)
     if model.settings.retaliation:
         adopted += retaliation(model, c, month)
