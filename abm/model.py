@@ -181,40 +181,34 @@ class MineralsModel(mesa.Model):
         return result
 
     def _expect(self, raw: Clearing, refined: Clearing) -> None:
-        """Short-run and investors' expectations; investors share a persistent error.
+        """Short-run and investors' expectations.
 
-        The error (log scale, AR(1) per mineral) has the long-run spread
-        ``conditions.investor_noise``: transparency policies shrink it, and futures make
-        investors smooth prices over a quarter of the usual horizon.
+        Traders see this month's prices. Investors see prices as reported, which in an
+        opaque market is ``conditions.report_lag`` months late, and misjudge them by a shared,
+        persistent error (log scale, AR(1) per mineral, spread ``conditions.investor_noise``).
+        Transparency policies shorten the lag and shrink the error; with futures, investors
+        also smooth prices over a quarter of the usual horizon, seeing scarcity sooner.
         """
-        settings, conditions = self.settings, self.conditions
+        settings, conditions, month = self.settings, self.conditions, self.month
         rho = settings.investor_noise_persistence
         shock = self.rng.standard_normal(len(self.sentiment))
         self.sentiment = rho * self.sentiment + np.sqrt(1 - rho**2) * shock
-        mines, refineries = self.mines, self.refineries
         horizon = np.where(
             conditions.futures,
             settings.investment_expectation_months / 4.0,
             settings.investment_expectation_months,
         )
-        raw_median = _median_price(raw.origin_price)
-        mine_price = raw.origin_price[mines.mineral, mines.location]
-        mine_price = np.where(np.isfinite(mine_price), mine_price, raw_median[mines.mineral])
-        mines.update_expectations(
-            np.where(np.isfinite(mine_price), mine_price, mines.expected_price),
-            settings.expectation_months,
-            horizon[mines.mineral],
-        )
-        refined_price = refined.origin_price[refineries.mineral, refineries.location]
-        fallback = refined.destination_price[refineries.mineral, refineries.location]
-        refined_price = np.where(np.isfinite(refined_price), refined_price, fallback)
-        refined_median = _median_price(refined.origin_price)[refineries.mineral]
-        refined_price = np.where(np.isfinite(refined_price), refined_price, refined_median)
-        refineries.update_expectations(
-            np.where(np.isfinite(refined_price), refined_price, refineries.expected_price),
-            settings.expectation_months,
-            horizon[refineries.mineral],
-        )
+        for fleet, clearing in ((self.mines, raw), (self.refineries, refined)):
+            price = _site_prices(fleet, clearing)
+            price = np.where(np.isfinite(price), price, fleet.expected_price)
+            fleet.price_history[month] = price
+            reported = np.maximum(month - conditions.report_lag[fleet.mineral], 0)
+            fleet.update_expectations(
+                price,
+                settings.expectation_months,
+                horizon[fleet.mineral],
+                reported_price=fleet.price_history[reported, np.arange(len(fleet))],
+            )
         Buyer.expect(
             self.buyers,
             refined.destination_price,
@@ -225,9 +219,10 @@ class MineralsModel(mesa.Model):
     def _invest(self, month: int) -> None:
         """Quarterly investment, with the policies' capex, lead-time and drive changes."""
         world, conditions = self.world, self.conditions
-        error = np.exp(conditions.investor_noise * self.sentiment)
+        noise = conditions.investor_noise
+        error = np.exp(noise * self.sentiment - noise**2 / 2.0)  # mean one: unbiased, only noisy
         for stage, fleet in ((RAW, self.mines), (REFINED, self.refineries)):
-            cost = fleet.unit_cost
+            cost = fleet.new_capacity_cost
             lead = np.ones(len(fleet))
             if stage == REFINED:
                 cost = cost + np.nan_to_num(fleet.raw_price_paid)
@@ -273,6 +268,15 @@ def _concat_bids(*parts: Bids) -> Bids:
         "max_quantity",
     )
     return Bids(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in names})
+
+
+def _site_prices(fleet: SiteFleet, clearing: Clearing) -> np.ndarray:
+    """The price each site sees: its origin price, else the delivered price at home, else
+    the median origin price of its mineral (a site with nothing to sell yet)."""
+    price = clearing.origin_price[fleet.mineral, fleet.location]
+    home = clearing.destination_price[fleet.mineral, fleet.location]
+    price = np.where(np.isfinite(price), price, home)
+    return np.where(np.isfinite(price), price, _median_price(clearing.origin_price)[fleet.mineral])
 
 
 def _median_price(origin_price: np.ndarray) -> np.ndarray:

@@ -202,6 +202,10 @@ class ModelSettings:
             "min": 0.0,
         },
     )
+    price_report_lag_months: int = field(
+        default=6,
+        metadata={"help": "months before investors see prices, without transparency", "min": 0},
+    )
     investor_noise_persistence: float = field(
         default=0.95,
         metadata={

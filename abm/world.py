@@ -283,6 +283,7 @@ def _sites(calibration, settings, rng, prices, pivots, mined_total, months):
                                 owner,
                                 tranche,
                                 unit[tranche] * jitter[tranche] * prices[m, s],
+                                pivot * prices[m, s],
                             )
                         )
                         paths.append(capacity * owner_share / settings.tranches)
@@ -303,11 +304,21 @@ def _sites(calibration, settings, rng, prices, pivots, mined_total, months):
                         location,
                         ENTRANT,
                         pivot * prices[m, s],
+                        pivot * prices[m, s],
                     )
                 )
                 paths.append(np.zeros(len(months)))
     sites = pd.DataFrame(
-        rows, columns=["stage", "mineral", "location", "owner", "tranche", "unit_cost_usd_per_t"]
+        rows,
+        columns=[
+            "stage",
+            "mineral",
+            "location",
+            "owner",
+            "tranche",
+            "unit_cost_usd_per_t",
+            "new_capacity_cost_usd_per_t",
+        ],
     )
     return sites, np.array(paths)
 

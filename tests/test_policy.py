@@ -212,19 +212,36 @@ def _capacity(model, mineral, stage, country, at):
     return rows.tonnes_per_year.sum()
 
 
-def test_investment_support_builds_more_capacity_at_home(calibration):
-    support = Policy("investment_support", "US", "lithium", "refined", params={"subsidy": 0.9})
-    base = run(calibration, end="2028-12")
-    supported = run(calibration, end="2028-12", policies=[support])
-    at = pd.Timestamp("2028-12-01")
-    assert _capacity(supported, "lithium", "refined", "US", at) > _capacity(
-        base, "lithium", "refined", "US", at
-    )
+def test_investment_support_makes_marginal_capacity_worth_building(calibration):
+    """At a price that covers operating cost but only half the capital cost, only the
+    subsidised investors build."""
+    support = Policy("investment_support", "AU", "lithium", "refined", params={"subsidy": 0.9})
+    added = {}
+    for name, policies in (("plain", []), ("supported", [support])):
+        model = MineralsModel(
+            rng=1, calibration=calibration, end="2030-12", policies=policies, investor_noise=0.0
+        )
+        model.policies.apply(0)
+        fleet, world = model.refineries, model.world
+        sites = (fleet.mineral == world.minerals.index("lithium")) & (
+            fleet.location == world.countries.index("AU")
+        )
+        rate, life = model.settings.hurdle_rate, model.settings.asset_life_years
+        annuity = rate / (1.0 - (1.0 + rate) ** -life)
+        capital = world.capex_usd_per_tpa[1, fleet.mineral] * annuity
+        fleet.investment_price[:] = fleet.new_capacity_cost + fleet.raw_price_paid + capital / 2
+        fleet.output[:] = fleet.capacity[:, 0]
+        before = fleet.capacity[sites].sum()
+        model._invest(0)
+        added[name] = fleet.capacity[sites].sum() - before
+    assert added["plain"] == 0.0
+    assert added["supported"] > 0.0
 
 
 def _first_new_capacity_month(model, sites):
     before = model.refineries.capacity[sites].sum(axis=0).copy()
     model.refineries.investment_price[:] = 1e9  # every investor sees a bonanza
+    model.refineries.output[:] = model.refineries.capacity[:, 0]  # ... in a tight market
     model._invest(0)
     added = model.refineries.capacity[sites].sum(axis=0) - before
     return int(np.flatnonzero(added > 0)[0])
@@ -254,21 +271,17 @@ def _price_volatility(model, mineral):
 
 
 def test_transparency_narrows_investors_errors_and_steadies_prices(calibration):
-    transparency = [
-        Policy("transparency", "US", mineral, "all", params={"noise": 0.02, "futures": True})
-        for mineral in ("lithium", "cobalt", "nickel")
-    ]
+    minerals = ("lithium", "cobalt", "nickel", "copper", "graphite", "rare_earths")
+    transparency = [Policy("transparency", "US", mineral, "all") for mineral in minerals]
     opaque, clear_ = [], []
     for seed in (1, 2, 3):
-        dark = run(calibration, end="2034-12", seed=seed, investor_noise=0.6)
-        lit = run(calibration, end="2034-12", seed=seed, investor_noise=0.6, policies=transparency)
+        dark = run(calibration, end="2036-12", seed=seed)
+        lit = run(calibration, end="2036-12", seed=seed, policies=transparency)
         m = lit.world.minerals.index("lithium")
-        assert lit.conditions.investor_noise[m] == 0.02
-        assert dark.conditions.investor_noise[m] == 0.6
-        opaque.append(
-            np.mean([_price_volatility(dark, x) for x in ("lithium", "cobalt", "nickel")])
-        )
-        clear_.append(np.mean([_price_volatility(lit, x) for x in ("lithium", "cobalt", "nickel")]))
+        assert lit.conditions.investor_noise[m] < dark.conditions.investor_noise[m]
+        assert lit.conditions.report_lag[m] < dark.conditions.report_lag[m]
+        opaque.append(np.mean([_price_volatility(dark, x) for x in minerals]))
+        clear_.append(np.mean([_price_volatility(lit, x) for x in minerals]))
     assert np.mean(clear_) < np.mean(opaque)
 
 

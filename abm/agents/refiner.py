@@ -83,6 +83,7 @@ class Refiner(mesa.Agent):
         fleet.raw_price_paid = np.where(bought > 0, price_paid, fleet.raw_price_paid)
         fleet.raw_stock = fleet.raw_stock + bought
         fleet.processed = np.minimum(fleet.raw_stock, fleet.capacity[:, month])
+        fleet.output = fleet.processed
         fleet.raw_stock = fleet.raw_stock - fleet.processed
         fleet.refined_stock = fleet.refined_stock + fleet.processed
 

@@ -22,24 +22,41 @@ class SiteFleet:
         self.owner = self.table.owner.map(country_index).to_numpy()
         self.unit_cost = self.table.unit_cost_usd_per_t.to_numpy(float).copy()
         self.entrant = (self.table.tranche < 0).to_numpy()  # no capacity at the start
+        # What a new tonne of capacity here costs to run: the location's marginal 2023 cost,
+        # whatever this tranche's own cost (new projects do not inherit old mines' grades).
+        self.new_capacity_cost = self.table.new_capacity_cost_usd_per_t.to_numpy(float)
         self.capacity = capacity_path.astype(float).copy()  # (site, month) t/month
         self.output = np.zeros(len(self.table))  # this month's tonnes
         self.expected_price = np.full(len(self.table), np.nan)  # short run, at the location
         self.investment_price = np.full(len(self.table), np.nan)  # what investors expect
+        self.reference_utilisation: np.ndarray | None = None  # by mineral, at the first decision
+        self.price_history = np.full((capacity_path.shape[1], len(self.table)), np.nan)
 
     def __len__(self) -> int:
         return len(self.unit_cost)
 
-    def update_expectations(self, price: np.ndarray, short_months: float, long_months: float):
-        """Adaptive expectations: exponential smoothing of the price seen at the location."""
-        first = np.isnan(self.expected_price)
+    def update_expectations(
+        self,
+        price: np.ndarray,
+        short_months: float,
+        long_months: np.ndarray | float,
+        reported_price: np.ndarray | None = None,
+    ):
+        """Adaptive expectations: exponential smoothing of the price seen at the location.
+
+        The short-run expectation follows this month's price; investors smooth the price as
+        reported to them (``reported_price``, later in opaque markets) over ``long_months``.
+        """
+        reported = price if reported_price is None else reported_price
         self.expected_price = np.where(
-            first, price, self.expected_price + (price - self.expected_price) / short_months
+            np.isnan(self.expected_price),
+            price,
+            self.expected_price + (price - self.expected_price) / short_months,
         )
         self.investment_price = np.where(
             np.isnan(self.investment_price),
-            price,
-            self.investment_price + (price - self.investment_price) / long_months,
+            reported,
+            self.investment_price + (reported - self.investment_price) / long_months,
         )
 
     def invest(
@@ -56,7 +73,10 @@ class SiteFleet:
     ) -> np.ndarray:
         """Commission new capacity where expected prices cover operating and capital cost.
 
-        New capacity per site and year = investment_rate x capacity x min(1, ratio - 1), where
+        New capacity per site and year = investment_rate x capacity x min(1, ratio - 1) x
+        tightness, where tightness runs from 0 when this month's output is 20% below what the
+        capacity committed for one greenfield lead time out would need for the utilisation seen
+        at the first decision, to 1 at or above it, and where
         ratio is the price investors expect over the full cost of a new tonne (``margin_cost``,
         which for refiners includes the raw input, plus the capital annuity). A share
         ``brownfield_share`` is built at existing sites and arrives after the build time; the
@@ -76,9 +96,24 @@ class SiteFleet:
         full_cost = margin_cost + capex_usd_per_tpa * annuity
         ratio = self.investment_price * price_error / np.maximum(full_cost, 1e-9)
         drive = np.clip(np.nan_to_num(ratio - 1.0), 0.0, 1.0) * (1.0 + drive_boost)
+        # Investors also look at how tight the market will be once what is already committed
+        # is built (capacity one greenfield lead time out): nobody builds into idle or coming
+        # capacity.
+        minerals = self.mineral.max() + 1
+        world_capacity = np.bincount(self.mineral, self.capacity[:, month], minerals)
+        ahead = np.minimum(
+            month + np.round(decision_months + build_months).astype(int), self.capacity.shape[1] - 1
+        )
+        committed = np.bincount(self.mineral, self.capacity[np.arange(len(self)), ahead], minerals)
+        utilisation = np.bincount(self.mineral, self.output, minerals) / np.maximum(
+            committed, 1e-300
+        )
+        if self.reference_utilisation is None:
+            self.reference_utilisation = utilisation
+        tightness = utilisation / np.maximum(self.reference_utilisation, 1e-9)
+        drive *= np.clip((tightness - 0.8) / 0.2, 0.0, 1.0)[self.mineral]
         per_decision = settings.investment_rate * settings.investment_interval_months / 12.0
         # Entrants scale their first projects on the size of their market.
-        world_capacity = np.bincount(self.mineral, self.capacity[:, month], self.mineral.max() + 1)
         seed = settings.entry_share * world_capacity[self.mineral]
         base = np.where(
             self.entrant, np.maximum(self.capacity[:, month], seed), self.capacity[:, month]

@@ -30,5 +30,6 @@ class Conditions:
         self.refinery_lead_multiplier = np.ones(len(model.refineries))
         self.investor_noise = np.full(minerals, settings.investor_noise)
         self.futures = np.zeros(minerals, dtype=bool)
+        self.report_lag = np.full(minerals, settings.price_report_lag_months, dtype=int)
         self.investment_boost = np.zeros(countries)  # forum coordination, by country
         self.stockpile_policy: dict[tuple[int, int], Policy] = {}

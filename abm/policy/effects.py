@@ -21,9 +21,10 @@ that ends leaves no trace. Effects by kind:
 * ``investment_support``: new capacity in the country costs ``1 - subsidy`` of its capex.
 * ``labour_mobility``: refinery build and ramp times in the country are multiplied by
   ``lead_time_multiplier``.
-* ``transparency``: investors in the mineral's market misjudge prices by a shared error of
-  log-sd ``noise`` instead of the setting ``investor_noise``; with ``futures`` they smooth
-  prices over a quarter of the usual horizon, so they see scarcity sooner.
+* ``transparency``: investors in the mineral's market see prices ``report_lag_months`` late
+  instead of the setting ``price_report_lag_months``, and misjudge them by a shared error of
+  log-sd ``noise`` instead of ``investor_noise``; with ``futures`` they smooth prices over
+  a quarter of the usual horizon, so they see scarcity sooner.
 * ``forum``: members settle disputes (retaliation between them is damped by the setting
   ``forum_damping``), share stockpiles, and their sites invest with a drive raised by
   ``coordinated_investment``.
@@ -188,6 +189,9 @@ class PolicyBook:
                     conditions.investor_noise[m], policy.param("noise")
                 )
                 conditions.futures[m] |= bool(policy.param("futures"))
+                conditions.report_lag[m] = min(
+                    conditions.report_lag[m], policy.param("report_lag_months")
+                )
             elif kind == "stockpile":
                 conditions.stockpile_policy[(c_index[country], m)] = policy
 

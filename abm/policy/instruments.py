@@ -71,6 +71,7 @@ KINDS: dict[str, dict[str, Parameter]] = {
     },
     "transparency": {
         "noise": Parameter(float, 0.05, "log-sd of investors' price errors", 0.0, 2.0),
+        "report_lag_months": Parameter(int, 0, "months before investors see a price", 0, 60),
         "futures": Parameter(bool, True, "an exchange with futures: investors see scarcity sooner"),
     },
     "forum": {
