@@ -225,7 +225,16 @@ class MineralsModel(mesa.Model):
             cost = fleet.new_capacity_cost
             lead = np.ones(len(fleet))
             if stage == REFINED:
-                cost = cost + np.nan_to_num(fleet.raw_price_paid)
+                # A refinery is judged on the raw price investors expect in the long run, not
+                # on the last cargo.
+                mines = self.mines
+                raw_long = np.array(
+                    [
+                        np.nanmedian(mines.investment_price[mines.mineral == m])
+                        for m in range(len(world.minerals))
+                    ]
+                )
+                cost = cost + raw_long[fleet.mineral]
                 lead = conditions.refinery_lead_multiplier
             fleet.invest(
                 month,
@@ -237,6 +246,7 @@ class MineralsModel(mesa.Model):
                 self.settings,
                 price_error=error[fleet.mineral],
                 drive_boost=conditions.investment_boost[fleet.location],
+                demand_path=world.demand_path,
             )
 
     def run(self) -> MineralsModel:

@@ -50,6 +50,7 @@ class World:
     buyers: pd.DataFrame  # one row per (country, sector)
     need: np.ndarray  # (buyer, mineral) t/month in 2023
     growth: np.ndarray  # (buyer, mineral, month) demand index, 2023 = 1
+    demand_path: np.ndarray  # (mineral, month) world demand index, 2023 = 1 (what investors read)
     recyclers: pd.DataFrame  # one row per (country, mineral) with recycling capacity
     decision_months: np.ndarray  # (stage, mineral) exploration and permits, greenfield only
     build_months: np.ndarray  # (stage, mineral) construction to first output
@@ -103,6 +104,8 @@ def build_world(
         buyers=buyers,
         need=need,
         growth=growth,
+        demand_path=(need[:, :, None] * growth).sum(axis=0)
+        / np.maximum(need.sum(axis=0)[:, None], 1e-300),
         recyclers=_recyclers(need, buyers, world_demand, secondary),
         decision_months=_by_stage(lambda s, m: lead.loc[(s, m), "decision_months"]),
         build_months=_by_stage(lambda s, m: lead.loc[(s, m), "build_months"]),

@@ -70,13 +70,15 @@ class SiteFleet:
         settings,
         price_error: np.ndarray | float = 1.0,
         drive_boost: np.ndarray | float = 0.0,
+        demand_path: np.ndarray | None = None,
     ) -> np.ndarray:
         """Commission new capacity where expected prices cover operating and capital cost.
 
-        New capacity per site and year = investment_rate x capacity x min(1, ratio - 1) x
-        tightness, where tightness runs from 0 when this month's output is 20% below what the
-        capacity committed for one greenfield lead time out would need for the utilisation seen
-        at the first decision, to 1 at or above it, and where
+        New capacity per site and year = investment_rate x capacity x drive, with
+        drive = clip(ratio - 1 + (tightness - 1) / 2, 0, 1) x clip((tightness - 0.8) / 0.2, 0, 1):
+        tightness is the utilisation expected one greenfield lead time out (output grown with
+        ``demand_path``, over committed capacity), relative to the utilisation at the first
+        decision; and
         ratio is the price investors expect over the full cost of a new tonne (``margin_cost``,
         which for refiners includes the raw input, plus the capital annuity). A share
         ``brownfield_share`` is built at existing sites and arrives after the build time; the
@@ -95,23 +97,28 @@ class SiteFleet:
         )
         full_cost = margin_cost + capex_usd_per_tpa * annuity
         ratio = self.investment_price * price_error / np.maximum(full_cost, 1e-9)
-        drive = np.clip(np.nan_to_num(ratio - 1.0), 0.0, 1.0) * (1.0 + drive_boost)
-        # Investors also look at how tight the market will be once what is already committed
-        # is built (capacity one greenfield lead time out): nobody builds into idle or coming
-        # capacity.
+        # Investors look at how tight the market will be once what is already committed is
+        # built, one greenfield lead time out: this month's output grown with the expected
+        # demand path (the IEA outlook investors read), over the capacity committed by then.
+        # Nobody builds into idle or coming capacity; an expected squeeze brings projects
+        # forward even before prices rise (half a point of drive per point of tightness).
         minerals = self.mineral.max() + 1
         world_capacity = np.bincount(self.mineral, self.capacity[:, month], minerals)
-        ahead = np.minimum(
-            month + np.round(decision_months + build_months).astype(int), self.capacity.shape[1] - 1
-        )
+        last = self.capacity.shape[1] - 1
+        ahead = np.minimum(month + np.round(decision_months + build_months).astype(int), last)
         committed = np.bincount(self.mineral, self.capacity[np.arange(len(self)), ahead], minerals)
-        utilisation = np.bincount(self.mineral, self.output, minerals) / np.maximum(
-            committed, 1e-300
-        )
+        horizon = np.zeros(minerals, dtype=int)
+        np.maximum.at(horizon, self.mineral, ahead)
+        growth = np.ones(minerals)
+        if demand_path is not None:
+            growth = demand_path[np.arange(minerals), horizon] / demand_path[:, month]
+        output = np.bincount(self.mineral, self.output, minerals)
+        utilisation = output * growth / np.maximum(committed, 1e-300)
         if self.reference_utilisation is None:
-            self.reference_utilisation = utilisation
-        tightness = utilisation / np.maximum(self.reference_utilisation, 1e-9)
-        drive *= np.clip((tightness - 0.8) / 0.2, 0.0, 1.0)[self.mineral]
+            self.reference_utilisation = output / np.maximum(world_capacity, 1e-300)
+        tightness = (utilisation / np.maximum(self.reference_utilisation, 1e-9))[self.mineral]
+        drive = np.clip(np.nan_to_num(ratio - 1.0 + 0.5 * (tightness - 1.0)), 0.0, 1.0)
+        drive *= np.clip((tightness - 0.8) / 0.2, 0.0, 1.0) * (1.0 + drive_boost)
         per_decision = settings.investment_rate * settings.investment_interval_months / 12.0
         # Entrants scale their first projects on the size of their market.
         seed = settings.entry_share * world_capacity[self.mineral]
