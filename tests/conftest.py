@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from abm.data import load_calibration
@@ -29,3 +30,43 @@ def first_year_tables(first_year):
 def five_years_tables(calibration):
     """2023-2027, long enough for pipeline projects, investment and recycling to move."""
     return tables(MineralsModel(rng=3, calibration=calibration, end="2027-12").run())
+
+
+SMALL_WORLD = ("CN", "AU", "ID", "CD", "IN", "JP", "US", "EU")
+
+
+def shrink(calibration, keep=SMALL_WORLD):
+    """A hand-made small world: only the ``keep`` countries mine, refine, use and own.
+
+    Shares are renormalised over the kept countries, so every mineral still has a whole
+    market; the other countries stay in the index but hold nothing.
+    """
+    import dataclasses
+
+    def only(table, *columns):
+        mask = np.ones(len(table), dtype=bool)
+        for column in columns:
+            mask &= table[column].isin(keep).to_numpy()
+        return table[mask].copy()
+
+    def renormalise(table, by):
+        table["share"] = table.share / table.groupby(by).share.transform("sum")
+        return table
+
+    supply = renormalise(only(calibration.supply, "country"), ["mineral", "stage"])
+    supply["tonnes"] = supply.share * supply.groupby(["mineral", "stage"]).tonnes.transform("sum")
+    ownership = only(calibration.ownership, "location", "owner")
+    ownership = renormalise(ownership, ["mineral", "stage", "location"])
+    return dataclasses.replace(
+        calibration,
+        supply=supply,
+        ownership=ownership,
+        demand=renormalise(only(calibration.demand, "country"), ["mineral"]),
+        reserves=only(calibration.reserves, "country"),
+        pipeline=only(calibration.pipeline, "country"),
+    )
+
+
+@pytest.fixture(scope="session")
+def small_calibration():
+    return shrink(load_calibration())
