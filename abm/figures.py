@@ -34,13 +34,11 @@ def _prices(model: MineralsModel, directory: Path) -> Path:
         axis.set_title(mineral)
         axis.set_ylabel("kUSD/t (refined)")
     axes[0, 0].legend(fontsize=7)
-    figure.suptitle("Refined price delivered to main consumers (dotted: 2023 reference)")
-    figure.autofmt_xdate()
-    figure.tight_layout()
-    path = directory / "prices.png"
-    figure.savefig(path, dpi=90)
-    plt.close(figure)
-    return path
+    return _save(
+        figure,
+        "Refined price delivered to main consumers (dotted: 2023 reference)",
+        directory / "prices.png",
+    )
 
 
 def _refined_shares(model: MineralsModel, directory: Path) -> Path:
@@ -65,10 +63,17 @@ def _refined_shares(model: MineralsModel, directory: Path) -> Path:
         axis.set_title(mineral)
         axis.set_ylim(0, 1)
         axis.legend(fontsize=6, loc="lower left", ncol=2)
-    figure.suptitle("Refined output by location (share of primary refined tonnes)")
+    return _save(
+        figure,
+        "Refined output by location (share of primary refined tonnes)",
+        directory / "refined_shares.png",
+    )
+
+
+def _save(figure, title: str, path: Path) -> Path:
+    figure.suptitle(title)
     figure.autofmt_xdate()
     figure.tight_layout()
-    path = directory / "refined_shares.png"
     figure.savefig(path, dpi=90)
     plt.close(figure)
     return path

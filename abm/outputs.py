@@ -183,6 +183,12 @@ def balance_table(model: MineralsModel) -> pd.DataFrame:
     )
 
 
+def largest_relative_residual(balance: pd.DataFrame) -> float:
+    """The worst book residual, relative to the largest stock or flow on its row."""
+    scale = balance[["opening_stock", "inflow", "outflow", "closing_stock"]].abs().max(axis=1)
+    return float((balance.residual.abs() / scale.clip(lower=1e-300)).max())
+
+
 def capacity_table(model: MineralsModel) -> pd.DataFrame:
     rec, world = model.recorder, model.world
     months = _months(model)

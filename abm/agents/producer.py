@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
-from abm.agents.sites import SiteFleet
+from abm.agents.sites import SiteAgent, SiteFleet
 from abm.market import Asks
 
 
-class Producer(mesa.Agent):
+class Producer(SiteAgent):
     """A mine: location, owner, mineral, capacity and unit cost.
 
     Each month it offers its available capacity at its unit cost (it produces what it sells,
@@ -19,34 +18,9 @@ class Producer(mesa.Agent):
     ramps up.
     """
 
-    def __init__(self, model: mesa.Model, fleet: SiteFleet, index: int):
-        super().__init__(model)
-        self.fleet = fleet
-        self.index = index
-
-    @property
-    def mineral(self) -> str:
-        return self.model.world.minerals[self.fleet.mineral[self.index]]
-
-    @property
-    def location(self) -> str:
-        return self.model.world.countries[self.fleet.location[self.index]]
-
-    @property
-    def owner(self) -> str:
-        return self.model.world.countries[self.fleet.owner[self.index]]
-
-    @property
-    def capacity_t_per_month(self) -> float:
-        return float(self.fleet.capacity[self.index, self.model.month])
-
     @property
     def unit_cost_usd_per_t(self) -> float:
         return float(self.fleet.unit_cost[self.index])
-
-    @property
-    def output_t(self) -> float:
-        return float(self.fleet.output[self.index])
 
     @staticmethod
     def asks(fleet: SiteFleet, month: int) -> Asks:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
-from abm.agents.sites import SiteFleet
+from abm.agents.sites import SiteAgent, SiteFleet
 from abm.market import Asks, Bids
 
 
@@ -22,7 +21,7 @@ class RefineryFleet(SiteFleet):
         self.sold = np.zeros(len(self))
 
 
-class Refiner(mesa.Agent):
+class Refiner(SiteAgent):
     """A refinery (one cost tranche of one owner's plants of a mineral in a country).
 
     Each month it bids for raw material: its capacity, less any excess of refined stock over
@@ -30,27 +29,6 @@ class Refiner(mesa.Agent):
     what it holds, up to capacity, and offers its refined stock at its marginal cost (raw
     price plus conversion cost). It invests like a mine, judging the margin over raw input.
     """
-
-    def __init__(self, model: mesa.Model, fleet: RefineryFleet, index: int):
-        super().__init__(model)
-        self.fleet = fleet
-        self.index = index
-
-    @property
-    def mineral(self) -> str:
-        return self.model.world.minerals[self.fleet.mineral[self.index]]
-
-    @property
-    def location(self) -> str:
-        return self.model.world.countries[self.fleet.location[self.index]]
-
-    @property
-    def owner(self) -> str:
-        return self.model.world.countries[self.fleet.owner[self.index]]
-
-    @property
-    def capacity_t_per_month(self) -> float:
-        return float(self.fleet.capacity[self.index, self.model.month])
 
     @property
     def conversion_cost_usd_per_t(self) -> float:

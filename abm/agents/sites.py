@@ -7,6 +7,7 @@ costs a few numpy calls, not a Python loop over agents; the Mesa agents are view
 
 from __future__ import annotations
 
+import mesa
 import numpy as np
 import pandas as pd
 
@@ -137,3 +138,32 @@ class SiteFleet:
             profile = np.clip((months - start + 1.0) / ramp, 0.0, 1.0)
             self.capacity += (share * added)[:, None] * profile
         return added
+
+
+class SiteAgent(mesa.Agent):
+    """A mine or refinery agent: a view of one row of its fleet's arrays."""
+
+    def __init__(self, model: mesa.Model, fleet: SiteFleet, index: int):
+        super().__init__(model)
+        self.fleet = fleet
+        self.index = index
+
+    @property
+    def mineral(self) -> str:
+        return self.model.world.minerals[self.fleet.mineral[self.index]]
+
+    @property
+    def location(self) -> str:
+        return self.model.world.countries[self.fleet.location[self.index]]
+
+    @property
+    def owner(self) -> str:
+        return self.model.world.countries[self.fleet.owner[self.index]]
+
+    @property
+    def capacity_t_per_month(self) -> float:
+        return float(self.fleet.capacity[self.index, self.model.month])
+
+    @property
+    def output_t(self) -> float:
+        return float(self.fleet.output[self.index])
