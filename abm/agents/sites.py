@@ -127,16 +127,17 @@ class SiteFleet:
             self.entrant, np.maximum(self.capacity[:, month], seed), self.capacity[:, month]
         )
         added = base * per_decision * drive
-        months = np.arange(self.capacity.shape[1])[None, :]
-        ramp = np.maximum(np.round(ramp_months), 1.0)[:, None]
-        brownfield = np.where(self.entrant, 0.0, settings.brownfield_share)
+        building = np.flatnonzero(added > 0)  # only these rows change
+        months = np.arange(month + 1, self.capacity.shape[1])[None, :]
+        ramp = np.maximum(np.round(ramp_months[building]), 1.0)[:, None]
+        brownfield = np.where(self.entrant[building], 0.0, settings.brownfield_share)
         for share, lead in (
-            (brownfield, build_months),
-            (1.0 - brownfield, decision_months + build_months),
+            (brownfield, build_months[building]),
+            (1.0 - brownfield, decision_months[building] + build_months[building]),
         ):
             start = month + 1 + np.round(lead)[:, None]
             profile = np.clip((months - start + 1.0) / ramp, 0.0, 1.0)
-            self.capacity += (share * added)[:, None] * profile
+            self.capacity[building, month + 1 :] += (share * added[building])[:, None] * profile
         return added
 
 
