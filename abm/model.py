@@ -15,6 +15,7 @@ from abm.agents.refiner import Refiner, RefineryFleet
 from abm.agents.sites import SiteFleet
 from abm.data import Calibration, load_calibration
 from abm.market import Asks, Bids, Clearing, MarketSettings, clear
+from abm.policy import ira
 from abm.policy.conditions import Conditions
 from abm.policy.effects import PolicyBook
 from abm.policy.instruments import Policy, policy_from_record
@@ -69,8 +70,9 @@ class MineralsModel(mesa.Model):
             scripted = []
         self.policies = PolicyBook(self, scripted)
         self.recorder = Recorder(self)
-        self._last_prices: list[np.ndarray | None] = [None, None]
+        self._last_prices: list[np.ndarray | None] = [None, None, None]
         self.last_clearing: list[Clearing | None] = [None, None]
+        self.compliant_clearing: Clearing | None = None
         self.sentiment = np.zeros(len(self.world.minerals))  # investors' shared log error
 
     # ----------------------------------------------------------------- construction
@@ -143,17 +145,36 @@ class MineralsModel(mesa.Model):
         Refiner.refine(self.refineries, raw.bought, paid, month)
         # Refined market: refiners and recyclers sell to buyers.
         Buyer.plan(self.buyers, month, settings, self.rng)
-        stock_asks, stock_bids = self.stockpiles.orders(month)
-        asks = _concat(
-            Refiner.asks(self.refineries, paid), Recycler.asks(self.recyclers), stock_asks
+        refiner_asks, recycler_asks = (
+            Refiner.asks(self.refineries, paid),
+            Recycler.asks(self.recyclers),
         )
         bids = Buyer.bids(self.buyers, settings)
-        refined = self._clear(REFINED, asks, _concat_bids(bids, stock_bids))
         first, second = len(self.refineries), len(self.refineries) + len(self.recyclers.mineral)
-        Refiner.deliver(self.refineries, refined.sold[:first])
-        Recycler.deliver(self.recyclers, refined.sold[first:second])
+        compliant_sold = np.zeros(second)
+        compliant_bought = np.zeros(len(bids.market))
+        rules = ira.plan(self, month, raw)
+        self.compliant_clearing = None
+        if rules is not None:
+            # The compliant tier clears first; what is left goes to the ordinary market.
+            tier_refiners, tier_recyclers, tier_bids, wanted = ira.orders(
+                self, rules, refiner_asks, recycler_asks, bids
+            )
+            tier = self._clear(COMPLIANT, _concat(tier_refiners, tier_recyclers), tier_bids)
+            self.compliant_clearing = tier
+            compliant_sold = tier.sold
+            compliant_bought[wanted] = tier.bought
+            refiner_asks = _less(refiner_asks, compliant_sold[:first])
+            recycler_asks = _less(recycler_asks, compliant_sold[first:])
+            bids = _less_bids(bids, compliant_bought)
+        stock_asks, stock_bids = self.stockpiles.orders(month)
+        asks = _concat(refiner_asks, recycler_asks, stock_asks)
+        refined = self._clear(REFINED, asks, _concat_bids(bids, stock_bids))
+        Refiner.deliver(self.refineries, refined.sold[:first] + compliant_sold[:first])
+        Recycler.deliver(self.recyclers, refined.sold[first:second] + compliant_sold[first:])
         buyers = len(bids.market)
-        Buyer.consume(self.buyers, refined.bought[:buyers])
+        Buyer.consume(self.buyers, refined.bought[:buyers] + compliant_bought)
+        Buyer.expect_compliant(self.buyers, self.compliant_clearing, settings.expectation_months)
         self.stockpiles.settle(refined.sold[second:], refined.bought[buyers:])
         Recycler.collect(
             self.recyclers,
@@ -165,19 +186,24 @@ class MineralsModel(mesa.Model):
         self._expect(raw, refined)
         if (month + 1) % settings.investment_interval_months == 0:
             self._invest(month)
-        self.recorder.record(month, raw, refined)
+        self.recorder.record(
+            month, raw, refined, self.compliant_clearing, None if rules is None else rules.covered
+        )
         self.month += 1
         self.running = self.month < self.running_months
 
-    def _clear(self, stage: int, asks: Asks, bids) -> Clearing:
+    def _clear(self, market: int, asks: Asks, bids) -> Clearing:
+        """Clear one stage's markets (or the compliant tier, traded under refined rules)."""
+        stage = min(market, REFINED)
         frictions = self.rules.frictions(stage, self.world.transport_usd_per_t[stage])
-        result = clear(asks, bids, frictions, self.market_settings, self._last_prices[stage])
-        previous = self._last_prices[stage]
+        result = clear(asks, bids, frictions, self.market_settings, self._last_prices[market])
+        previous = self._last_prices[market]
         found = result.origin_price
-        self._last_prices[stage] = (
+        self._last_prices[market] = (
             found if previous is None else np.where(np.isfinite(found), found, previous)
         )
-        self.last_clearing[stage] = result
+        if market != COMPLIANT:
+            self.last_clearing[stage] = result
         return result
 
     def _expect(self, raw: Clearing, refined: Clearing) -> None:
@@ -254,6 +280,27 @@ class MineralsModel(mesa.Model):
         while self.month < self.running_months:
             self.step()
         return self
+
+
+COMPLIANT = 2  # the compliant tier of the refined market (IRA rules), cleared on its own
+
+
+def _less(asks: Asks, sold: np.ndarray) -> Asks:
+    """The same asks with what was already sold taken off."""
+    return Asks(asks.market, asks.origin, np.maximum(asks.quantity - sold, 0.0), asks.price)
+
+
+def _less_bids(bids: Bids, bought: np.ndarray) -> Bids:
+    """The same bids with what was already bought taken off."""
+    return Bids(
+        market=bids.market,
+        destination=bids.destination,
+        quantity=np.maximum(bids.quantity - bought, 1e-12),
+        reference_price=bids.reference_price,
+        elasticity=bids.elasticity,
+        max_price=bids.max_price,
+        max_quantity=np.maximum(bids.max_quantity - bought, 1e-12),
+    )
 
 
 def _concat(*parts: Asks) -> Asks:

@@ -49,6 +49,7 @@ def tables(model: MineralsModel) -> dict[str, pd.DataFrame]:
         "balance": balance_table(model),
         "capacity": capacity_table(model),
         "policies": model.policies.log_table(),
+        "premiums": premiums_table(model),
     }
 
 
@@ -56,41 +57,99 @@ def _months(model: MineralsModel) -> pd.DatetimeIndex:
     return model.world.months[: model.recorder.months_done]
 
 
+TIERS = ("all", "noncompliant", "compliant")
+
+
 def prices_table(model: MineralsModel) -> pd.DataFrame:
-    """Delivered price per destination; destinations nothing can reach are left out."""
+    """Delivered price per destination and tier; destinations nothing reaches are left out.
+
+    Without IRA rules every price is tier ``all``. While the rules are in force, the refined
+    prices of covered minerals are ``noncompliant`` (the ordinary market) and the compliant
+    tier adds ``compliant`` rows.
+    """
     rec, world = model.recorder, model.world
     months = _months(model)
     price = rec.destination_price[:, : len(months)]
     stage, month, mineral, country = _grid(*price.shape)
-    values = price.ravel()
-    keep = np.isfinite(values)
+    tier = np.where((stage == 1) & rec.tiered[month, mineral], 1, 0)
+    compliant = rec.compliant_price[: len(months)]
+    c_month, c_mineral, c_country = _grid(*compliant.shape)
+    values = np.concatenate([price.ravel(), compliant.ravel()])
+    keep = np.isfinite(values) & np.concatenate(
+        [np.ones(price.size, dtype=bool), rec.tiered[c_month, c_mineral]]
+    )
+    columns = {
+        "month": np.concatenate([month, c_month]),
+        "mineral": np.concatenate([mineral, c_mineral]),
+        "stage": np.concatenate([stage, np.ones(compliant.size, dtype=int)]),
+        "country": np.concatenate([country, c_country]),
+        "tier": np.concatenate([tier, np.full(compliant.size, 2)]),
+    }
     return pd.DataFrame(
         {
-            "date": months[month[keep]],
-            "mineral": _categorical(mineral[keep], world.minerals),
-            "stage": _categorical(stage[keep], STAGES),
-            "country": _categorical(country[keep], world.countries),
-            "tier": _categorical(np.zeros(keep.sum(), dtype=int), ["all"]),
+            "date": months[columns["month"][keep]],
+            "mineral": _categorical(columns["mineral"][keep], world.minerals),
+            "stage": _categorical(columns["stage"][keep], STAGES),
+            "country": _categorical(columns["country"][keep], world.countries),
+            "tier": _categorical(columns["tier"][keep], TIERS),
             "price": values[keep],
         }
     )
 
 
 def flows_table(model: MineralsModel) -> pd.DataFrame:
+    """Tonnes by origin and destination; ``tier`` says which market the tonnes served."""
     rec, world = model.recorder, model.world
     months = _months(model)
     flows = rec.flows[:, : len(months)]
     stage, month, mineral, origin, destination = _grid(*flows.shape)
-    values = flows.ravel()
+    tier = np.where((stage == 1) & rec.tiered[month, mineral], 1, 0)
+    compliant = rec.compliant_flows[: len(months)]
+    c_month, c_mineral, c_origin, c_destination = _grid(*compliant.shape)
+    values = np.concatenate([flows.ravel(), compliant.ravel()])
     keep = values >= FLOW_FLOOR_T
+    columns = {
+        "month": np.concatenate([month, c_month]),
+        "mineral": np.concatenate([mineral, c_mineral]),
+        "stage": np.concatenate([stage, np.ones(compliant.size, dtype=int)]),
+        "origin": np.concatenate([origin, c_origin]),
+        "destination": np.concatenate([destination, c_destination]),
+        "tier": np.concatenate([tier, np.full(compliant.size, 2)]),
+    }
     return pd.DataFrame(
         {
-            "date": months[month[keep]],
-            "mineral": _categorical(mineral[keep], world.minerals),
-            "stage": _categorical(stage[keep], STAGES),
-            "origin": _categorical(origin[keep], world.countries),
-            "destination": _categorical(destination[keep], world.countries),
+            "date": months[columns["month"][keep]],
+            "mineral": _categorical(columns["mineral"][keep], world.minerals),
+            "stage": _categorical(columns["stage"][keep], STAGES),
+            "origin": _categorical(columns["origin"][keep], world.countries),
+            "destination": _categorical(columns["destination"][keep], world.countries),
+            "tier": _categorical(columns["tier"][keep], TIERS),
             "tonnes": values[keep],
+        }
+    )
+
+
+def premiums_table(model: MineralsModel) -> pd.DataFrame:
+    """The compliant-tier premium per month and tiered mineral, in percent.
+
+    Measured seller by seller: each origin's compliant price over its ordinary price, weighted
+    by the compliant tonnes it sold, so distance and the mix of origins do not pass for a
+    premium. Empty when no content rule is in force.
+    """
+    rec, world = model.recorder, model.world
+    months = _months(model)
+    tonnes = rec.compliant_flows[: len(months)].sum(axis=3)  # (month, mineral, origin)
+    ratio = rec.compliant_origin_price[: len(months)] / rec.origin_price[1, : len(months)]
+    weighted = np.where(tonnes > 0, tonnes * (ratio - 1.0), 0.0).sum(axis=2)
+    total = tonnes.sum(axis=2)
+    premium = np.divide(100.0 * weighted, total, out=np.zeros_like(total), where=total > 0)
+    month, mineral = np.nonzero(rec.tiered[: len(months)])
+    return pd.DataFrame(
+        {
+            "date": months[month],
+            "mineral": _categorical(mineral, world.minerals),
+            "compliant_tonnes": total[month, mineral],
+            "premium_pct": premium[month, mineral],
         }
     )
 

@@ -37,7 +37,12 @@ class Recorder:
         self.demanded = np.zeros((months, minerals, countries))
         self.consumed = np.zeros((months, minerals, countries))
         self.books = np.zeros((4, months, minerals, len(BOOK_STAGES)))  # open, in, out, close
-        self.solver_excess = np.zeros((2, months))
+        self.solver_excess = np.zeros((3, months))
+        # The compliant tier of the refined market (IRA rules), and which minerals were tiered.
+        self.compliant_price = np.full((months, minerals, countries), np.nan)
+        self.compliant_origin_price = np.full((months, minerals, countries), np.nan)
+        self.compliant_flows = np.zeros((months, minerals, countries, countries))
+        self.tiered = np.zeros((months, minerals), dtype=bool)
         self.months_done = 0
 
     def _stocks(self) -> np.ndarray:
@@ -64,7 +69,14 @@ class Recorder:
         np.add.at(out, buyers.country, buyers.consumed)
         return out.T
 
-    def record(self, month: int, raw: Clearing, refined: Clearing) -> None:
+    def record(
+        self,
+        month: int,
+        raw: Clearing,
+        refined: Clearing,
+        compliant: Clearing | None = None,
+        tiered: np.ndarray | None = None,
+    ) -> None:
         model = self.model
         minerals = len(model.world.minerals)
         for stage, result in enumerate((raw, refined)):
@@ -72,6 +84,12 @@ class Recorder:
             self.destination_price[stage, month] = result.destination_price
             self.flows[stage, month] = result.flows
             self.solver_excess[stage, month] = result.max_relative_excess
+        if compliant is not None:
+            self.compliant_price[month] = compliant.destination_price
+            self.compliant_origin_price[month] = compliant.origin_price
+            self.compliant_flows[month] = compliant.flows
+            self.solver_excess[2, month] = compliant.max_relative_excess
+            self.tiered[month] = tiered
         mines, refineries, recyclers, buyers = (
             model.mines,
             model.refineries,

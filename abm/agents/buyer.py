@@ -19,6 +19,7 @@ class BuyerFleet:
         self.inventory = np.zeros_like(need)
         self.expected_price = np.broadcast_to(reference_price, need.shape).copy()
         self.long_run_price = self.expected_price.copy()  # what designs and contracts assume
+        self.expected_compliant_price = self.expected_price.copy()  # IRA tier, when it exists
         self.shock = np.zeros_like(need)  # log demand shock, AR(1)
         self.demanded = np.zeros_like(need)  # this month's consumption plan
         self.planned = np.zeros_like(need)  # the long-run plan; unmet demand is measured on it
@@ -108,3 +109,13 @@ class Buyer(mesa.Agent):
         seen = np.where(np.isfinite(seen), seen, fleet.expected_price)
         fleet.expected_price += (seen - fleet.expected_price) / months
         fleet.long_run_price += (seen - fleet.long_run_price) / long_months
+
+    @staticmethod
+    def expect_compliant(fleet: BuyerFleet, tier, months: float) -> None:
+        """Adapt the expected compliant-tier price; without a tier it follows the ordinary one."""
+        if tier is None:
+            fleet.expected_compliant_price = fleet.expected_price.copy()
+            return
+        seen = tier.destination_price.T[fleet.country]
+        seen = np.where(np.isfinite(seen), seen, fleet.expected_compliant_price)
+        fleet.expected_compliant_price += (seen - fleet.expected_compliant_price) / months

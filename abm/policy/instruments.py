@@ -74,6 +74,32 @@ KINDS: dict[str, dict[str, Parameter]] = {
         "report_lag_months": Parameter(int, 0, "months before investors see a price", 0, 60),
         "futures": Parameter(bool, True, "an exchange with futures: investors see scarcity sooner"),
     },
+    "ira_rules": {
+        "leasing_share": _share(0.0, "share of compliant-market demand exempt (leased vehicles)"),
+        "minerals_schedule": Parameter(
+            dict,
+            {2024: 0.5, 2025: 0.6, 2026: 0.7, 2027: 0.8},
+            "year -> required compliant share "
+            "of critical-mineral value (Table 5.1; later years keep the last share)",
+        ),
+        "components_schedule": Parameter(
+            dict,
+            {2024: 0.6, 2025: 0.6, 2026: 0.7, 2027: 0.8, 2028: 0.9, 2029: 1.0},
+            "year -> battery-component share (Table 5.1; recorded, not yet used by buyers)",
+        ),
+        "fta_partners": Parameter(
+            list,
+            ["AU", "CA", "CL", "JP", "KR", "PE"],
+            "countries whose processing counts as compliant",
+        ),
+        "feoc": Parameter(list, ["CN"], "foreign entities of concern, judged by owner"),
+        "credit_per_vehicle": Parameter(
+            float, 3750.0, "USD of credit tied to critical minerals", 0.0
+        ),
+        "covered": Parameter(
+            list, ["lithium", "graphite", "cobalt", "nickel"], "minerals the rule covers"
+        ),
+    },
     "forum": {
         "members": Parameter(list, [], "member countries (the applying country is one)"),
         "dispute_settlement": Parameter(bool, True, "members settle instead of retaliating"),
@@ -126,7 +152,7 @@ class Policy:
     def describe(self) -> str:
         """The parameters as JSON, for the event log."""
         full = {name: self.param(name) for name in KINDS[self.kind]}
-        return json.dumps(full, sort_keys=True)
+        return json.dumps(full, sort_keys=True, default=str)
 
 
 def _choice(where: str, name: str, value: Any, allowed) -> None:
@@ -176,6 +202,31 @@ def policy_from_record(record: dict[str, Any], where: str = "policy") -> Policy:
     return Policy(kind, country, mineral, stage, targets, start, end, params)
 
 
+def _schedule(where: str, name: str, value: Any) -> dict[int, float]:
+    """A year -> share table (TOML keys are strings)."""
+    if not isinstance(value, dict) or not value:
+        raise PolicyError(f"{where}: {name} must be a table of year = share")
+    schedule = {}
+    for year, share in value.items():
+        try:
+            year_number = int(year)
+        except (TypeError, ValueError):
+            raise PolicyError(f"{where}: {name} year '{year}' is not a year") from None
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+            raise PolicyError(f"{where}: {name}[{year}] = {share!r} is not a share from 0 to 1")
+        schedule[year_number] = float(share)
+    return dict(sorted(schedule.items()))
+
+
+def required_share(schedule: dict[int, float], year: int) -> float:
+    """The schedule's share in ``year``: zero before its first year, the last one after."""
+    share = 0.0
+    for start, value in sorted((int(start), float(value)) for start, value in schedule.items()):
+        if year >= start:
+            share = value
+    return share
+
+
 def _params(where: str, kind: str, values: dict[str, Any]) -> dict[str, Any]:
     schema = KINDS[kind]
     params: dict[str, Any] = {}
@@ -188,8 +239,14 @@ def _params(where: str, kind: str, values: dict[str, Any]) -> dict[str, Any]:
                 f"{where}: unknown field '{name}'{hint}; fields are: {', '.join(allowed)}"
             )
         spec = schema[name]
-        if spec.kind is list:
+        if spec.kind is list and name == "covered":
+            for mineral in value if isinstance(value, list) else [value]:
+                _choice(where, name, mineral, MINERALS)
+            value = list(value) if isinstance(value, list) else [value]
+        elif spec.kind is list:
             value = list(_codes(where, name, value))
+        elif spec.kind is dict:
+            value = _schedule(where, name, value)
         elif spec.kind is bool:
             if not isinstance(value, bool):
                 raise PolicyError(f"{where}: {name} must be true or false, got {value!r}")
