@@ -97,7 +97,33 @@ def parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=command_run)
     listing = commands.add_parser("scenarios", help="list the built-in scenarios")
     listing.set_defaults(handler=command_scenarios)
+    sweep = commands.add_parser("sweep", help="run a policy sweep file over seeds")
+    sweep.add_argument("file", help="sweep file (TOML), e.g. experiments/sweeps/x.toml")
+    sweep.add_argument("--workers", type=int, default=None, help="parallel workers")
+    sweep.add_argument("--backend", choices=("processes", "dask"), default="processes")
+    sweep.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://HOST:PORT)")
+    sweep.add_argument("--resume", action="store_true", help="run only the missing runs")
+    sweep.add_argument("--out", help="output folder (default results/<sweep>)")
+    sweep.set_defaults(handler=_lazy("abm.sweep.command", "run_sweep"))
+    analyze = commands.add_parser("analyze", help="figures and sensitivity indices of a sweep")
+    analyze.add_argument("directory", help="a sweep's results folder")
+    analyze.set_defaults(handler=_lazy("abm.sweep.command", "run_analyze"))
+    viz = commands.add_parser("viz", help="serve the interactive page")
+    viz.add_argument("--port", type=int, default=8765)
+    viz.add_argument("--host", default="localhost")
+    viz.set_defaults(handler=_lazy("abm.viz.command", "run_viz"))
     return top
+
+
+def _lazy(module: str, function: str):
+    """A handler imported only when its command runs (keeps ``abm run`` start-up light)."""
+
+    def handler(args: argparse.Namespace) -> int:
+        import importlib
+
+        return getattr(importlib.import_module(module), function)(args)
+
+    return handler
 
 
 def main(argv: list[str] | None = None) -> int:
