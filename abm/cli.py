@@ -77,6 +77,15 @@ def command_scenarios(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_bench(args: argparse.Namespace) -> int:
+    from abm.bench import run_bench, table
+
+    report = run_bench(quick=args.quick, out=Path(args.out) if args.out else None)
+    print(table(report))
+    print(f"written to {(Path(args.out) if args.out else Path('results/bench')) / 'bench.json'}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="abm", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -108,6 +117,10 @@ def parser() -> argparse.ArgumentParser:
     analyze = commands.add_parser("analyze", help="figures and sensitivity indices of a sweep")
     analyze.add_argument("directory", help="a sweep's results folder")
     analyze.set_defaults(handler=_lazy("abm.sweep.command", "run_analyze"))
+    bench = commands.add_parser("bench", help="measure speed and memory; results/bench/")
+    bench.add_argument("--quick", action="store_true", help="fewer and shorter runs")
+    bench.add_argument("--out", help="output folder (default results/bench)")
+    bench.set_defaults(handler=command_bench)
     viz = commands.add_parser("viz", help="serve the interactive page")
     viz.add_argument("--port", type=int, default=8765)
     viz.add_argument("--host", default="localhost")

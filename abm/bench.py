@@ -1,0 +1,198 @@
+"""``abm bench``: how fast the model is, measured, printed and written to results/bench/.
+
+Figures (medians where repeated), each run in a fresh Python process so imports and caches
+of one do not flatter the next:
+* the default full run (all minerals, monthly 2023-2040): build and step wall time;
+* agent-steps per second of that run, and of Mesa's Boltzmann wealth model (100 agents,
+  100 steps, written here against the installed Mesa), and their ratio;
+* scaling: 1x, 4x and 16x the agents (more cost tranches per mine and refinery group), and
+  1x and 4x the months;
+* sweep throughput: the same short runs on 1 and 2 worker processes, and the parallel
+  efficiency (time on 1 / (2 x time on 2));
+* peak resident memory of one default run.
+Nothing here asserts a time: the benchmark reports, tests check only its structure.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import mesa
+
+CHILD = """
+import json, resource, sys, time
+settings = json.loads(sys.argv[1])
+from abm.model import MineralsModel
+began = time.perf_counter()
+model = MineralsModel(rng=1, **settings)
+built = time.perf_counter()
+model.run()
+done = time.perf_counter()
+print(json.dumps({
+    "build_s": built - began,
+    "step_s": done - built,
+    "agents": len(model.agents),
+    "months": model.month,
+    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+}))
+"""
+
+
+def timed_run(settings: dict, repeats: int) -> dict:
+    """Run the model in fresh processes; medians of the timings, the largest memory."""
+    results = []
+    for _ in range(repeats):
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, json.dumps(settings)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    step = statistics.median(r["step_s"] for r in results)
+    build = statistics.median(r["build_s"] for r in results)
+    return {
+        "build_s": build,
+        "step_s": step,
+        "total_s": statistics.median(r["build_s"] + r["step_s"] for r in results),
+        "agents": results[0]["agents"],
+        "months": results[0]["months"],
+        "agent_steps_per_s": results[0]["agents"] * results[0]["months"] / step,
+        "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+        "repeats": repeats,
+    }
+
+
+class WealthAgent(mesa.Agent):
+    """Boltzmann wealth model agent: gives a unit to a random agent if it has any."""
+
+    def __init__(self, model: mesa.Model):
+        super().__init__(model)
+        self.wealth = 1
+
+    def step(self) -> None:
+        if self.wealth > 0:
+            other = self.model.random.choice(self.model.agent_list)
+            other.wealth += 1
+            self.wealth -= 1
+
+
+class BoltzmannWealth(mesa.Model):
+    """The reference model of Mesa's own benchmarks, without the grid."""
+
+    def __init__(self, agents: int = 100, rng: int = 1):
+        super().__init__(rng=rng)
+        for _ in range(agents):
+            WealthAgent(self)
+        self.agent_list = self.agents.to_list()
+
+    def step(self) -> None:
+        self.agents.shuffle_do("step")
+
+
+def boltzmann(agents: int = 100, steps: int = 100, repeats: int = 5) -> dict:
+    times = []
+    for seed in range(repeats):
+        model = BoltzmannWealth(agents, rng=seed + 1)
+        began = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+        times.append(time.perf_counter() - began)
+    median = statistics.median(times)
+    return {
+        "agents": agents,
+        "steps": steps,
+        "step_s": median,
+        "agent_steps_per_s": agents * steps / median,
+    }
+
+
+def _short_run(seed: int) -> float:
+    from abm.model import MineralsModel
+
+    began = time.perf_counter()
+    MineralsModel(rng=seed, end="2024-12").run()
+    return time.perf_counter() - began
+
+
+def sweep_throughput(runs: int) -> dict:
+    """The same short runs on one and on two worker processes."""
+    timings = {}
+    for workers in (1, 2):
+        began = time.perf_counter()
+        context = multiprocessing.get_context("forkserver")  # no fork of a threaded parent
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            list(pool.map(_short_run, range(1, runs + 1)))
+        timings[workers] = time.perf_counter() - began
+    return {
+        "runs": runs,
+        "wall_s_1_worker": timings[1],
+        "wall_s_2_workers": timings[2],
+        "runs_per_s_1": runs / timings[1],
+        "runs_per_s_2": runs / timings[2],
+        "parallel_efficiency": timings[1] / (2 * timings[2]),
+    }
+
+
+def run_bench(quick: bool = False, out: Path | None = None) -> dict:
+    repeats = 1 if quick else 5
+    full = timed_run({}, repeats)
+    reference = boltzmann(repeats=1 if quick else 5)
+    scaling = {"agents": {}, "months": {}}
+    for factor in (1, 4) if quick else (1, 4, 16):
+        scaling["agents"][f"{factor}x"] = timed_run({"tranches": 8 * factor}, 1)
+    scaling["months"]["1x"] = scaling["agents"]["1x"]
+    longer = ("2x", "2058-12") if quick else ("4x", "2094-12")
+    scaling["months"][longer[0]] = timed_run({"end": longer[1]}, 1)
+    report = {
+        "full_run": full,
+        "boltzmann": reference,
+        "agent_steps_ratio": full["agent_steps_per_s"] / reference["agent_steps_per_s"],
+        "scaling": scaling,
+        "sweep": sweep_throughput(4 if quick else 20),
+        "quick": quick,
+    }
+    out = out or Path("results") / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "bench.json"
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(report, indent=2) + "\n")
+    temporary.replace(path)
+    return report
+
+
+def table(report: dict) -> str:
+    """The report as the lines ``abm bench`` prints."""
+    full, reference = report["full_run"], report["boltzmann"]
+    lines = [
+        f"default full run: {full['total_s']:.2f} s median of {full['repeats']} "
+        f"(build {full['build_s']:.2f} s, {full['months']} months {full['step_s']:.2f} s), "
+        f"{full['agents']} agents, peak memory {full['peak_rss_mb']:.0f} MB",
+        f"agent-steps/s: model {full['agent_steps_per_s']:,.0f}, Boltzmann wealth "
+        f"{reference['agent_steps_per_s']:,.0f}, ratio {report['agent_steps_ratio']:.2f}",
+    ]
+    base = report["scaling"]["agents"]["1x"]["step_s"]
+    for name, result in report["scaling"]["agents"].items():
+        lines.append(
+            f"agents {name}: {result['agents']} agents, steps {result['step_s']:.2f} s "
+            f"({result['step_s'] / base:.1f}x the time)"
+        )
+    for name, result in report["scaling"]["months"].items():
+        lines.append(
+            f"months {name}: {result['months']} months, steps {result['step_s']:.2f} s "
+            f"({result['step_s'] / base:.1f}x the time)"
+        )
+    sweep = report["sweep"]
+    lines.append(
+        f"sweep of {sweep['runs']} short runs: 1 worker {sweep['wall_s_1_worker']:.1f} s, "
+        f"2 workers {sweep['wall_s_2_workers']:.1f} s, parallel efficiency "
+        f"{sweep['parallel_efficiency']:.2f}"
+    )
+    return "\n".join(lines)

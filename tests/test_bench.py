@@ -1,0 +1,33 @@
+"""The benchmark reports every figure it promises (no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from abm.bench import BoltzmannWealth, table
+from abm.cli import main
+
+
+def test_boltzmann_reference_conserves_wealth():
+    model = BoltzmannWealth(agents=50, rng=3)
+    for _ in range(20):
+        model.step()
+    assert sum(agent.wealth for agent in model.agents) == 50
+
+
+@pytest.mark.slow
+def test_quick_bench_writes_every_figure(tmp_path, capsys):
+    assert main(["bench", "--quick", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "bench.json").read_text())
+    full = report["full_run"]
+    assert full["months"] == 216 and full["agents"] > 1000
+    assert full["step_s"] > 0 and full["peak_rss_mb"] > 0
+    assert report["agent_steps_ratio"] > 0
+    assert set(report["scaling"]["agents"]) == {"1x", "4x"}
+    assert report["scaling"]["agents"]["4x"]["agents"] > 3 * full["agents"]
+    assert report["scaling"]["months"]["2x"]["months"] == 432
+    assert report["sweep"]["parallel_efficiency"] > 0
+    assert "parallel efficiency" in capsys.readouterr().out
+    assert "Boltzmann" in table(report)
