@@ -115,7 +115,7 @@ class MarketSettings:
 
     substitution_elasticity: float = 12.0  # sigma: how strongly buyers switch origin
     ramp_width: float = 0.08  # half-width of a seller's or buyer's ramp, in log price
-    tolerance: float = 1e-10  # relative excess supply at which Newton stops
+    tolerance: float = 1e-8  # relative excess supply at which Newton stops
     max_iterations: int = 60
     max_step: float = 1.0  # largest change of a log price in one Newton step
     slope_floor: float = 0.05  # least demand elasticity the Newton Jacobian assumes
@@ -130,9 +130,11 @@ def _smoothstep(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     return t * t * (3.0 - 2.0 * t), 3.0 * t * (1.0 - t)
 
 
-def supply_at(asks: Asks, log_price: FloatArray, width: float) -> tuple[FloatArray, FloatArray]:
+def supply_at(
+    asks: Asks, log_price: FloatArray, width: float, log_ask: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray]:
     """Tonnes each ask supplies at its origin's log price, and d(tonnes)/d(log price)."""
-    x = (log_price - np.log(asks.price)) / width
+    x = (log_price - (np.log(asks.price) if log_ask is None else log_ask)) / width
     fraction, slope = _smoothstep(x)
     return asks.quantity * fraction, asks.quantity * slope / width
 
@@ -140,7 +142,9 @@ def supply_at(asks: Asks, log_price: FloatArray, width: float) -> tuple[FloatArr
 SOFT_CAP_POWER = 8.0
 
 
-def demand_at(bids: Bids, log_price: FloatArray, width: float) -> tuple[FloatArray, FloatArray]:
+def demand_at(
+    bids: Bids, log_price: FloatArray, width: float, logs: tuple | None = None
+) -> tuple[FloatArray, FloatArray]:
     """Tonnes each bid buys at its destination's log price, and d(tonnes)/d(log price).
 
     Demand is isoelastic around the reference price, limited smoothly by ``max_quantity``
@@ -148,13 +152,14 @@ def demand_at(bids: Bids, log_price: FloatArray, width: float) -> tuple[FloatArr
     never perfectly flat, so the equilibrium stays well defined) and choked off near
     ``max_price``.
     """
-    wanted = bids.quantity * np.exp(-bids.elasticity * (log_price - np.log(bids.reference_price)))
+    log_reference, log_max = logs or (np.log(bids.reference_price), np.log(bids.max_price))
+    wanted = bids.quantity * np.exp(-bids.elasticity * (log_price - log_reference))
     ratio = wanted / np.maximum(bids.max_quantity, 1e-300)
     damp = (1.0 + ratio**SOFT_CAP_POWER) ** (-1.0 / SOFT_CAP_POWER)
     limited = wanted * damp
     # d limited / d log price = (d limited / d wanted) * (-elasticity * wanted)
     d_limited = -bids.elasticity * limited * damp**SOFT_CAP_POWER
-    fraction_up, slope_up = _smoothstep((log_price - np.log(bids.max_price)) / width)
+    fraction_up, slope_up = _smoothstep((log_price - log_max) / width)
     keep = 1.0 - fraction_up
     return limited * keep, d_limited * keep - limited * slope_up / width
 
@@ -167,16 +172,22 @@ class _Batch:
         m, n = self.markets, self.n
         self.ask_cell = asks.market * n + asks.origin
         self.bid_cell = bids.market * n + bids.destination
+        self.log_ask = np.log(asks.price)
+        self.bid_logs = (np.log(bids.reference_price), np.log(bids.max_price))
         self.offered = np.bincount(self.ask_cell, asks.quantity, m * n).reshape(m, n)
         self.active = self.offered > 0
         self.alpha = (1.0 + frictions.export_tax) * (1.0 + frictions.tariff)
         self.beta = frictions.transport_usd_per_t * (1.0 + frictions.tariff)
         # A quota of zero closes the pair, like a ban.
         self.mask = frictions.allowed & (frictions.cap_tonnes > 0) & self.active[:, :, None]
+        with np.errstate(divide="ignore"):
+            self.log_offered = np.where(
+                self.mask, np.log(np.where(self.mask, self.offered[:, :, None], 1.0)), -np.inf
+            )
         # Bounds on log origin prices: below the cheapest ask nothing is supplied, above the
         # highest choke price nothing is bought.
         floor = np.full(m * n, np.inf)
-        np.minimum.at(floor, self.ask_cell, np.log(asks.price))
+        np.minimum.at(floor, self.ask_cell, self.log_ask)
         self.lower = floor.reshape(m, n) - 1.5 * width
         top = np.full(m, -np.inf)
         if len(bids.market):
@@ -187,18 +198,17 @@ class _Batch:
 
 def _shares(batch: _Batch, origin_price: FloatArray, rent: FloatArray, sigma: float):
     """Origin shares of each destination's purchases, delivered costs and their elasticities."""
-    delivered = (batch.alpha * origin_price[:, :, None] + batch.beta) * rent
-    log_weight = np.log(np.where(batch.mask, batch.offered[:, :, None], 1.0)) - sigma * np.log(
-        delivered
-    )
-    log_weight = np.where(batch.mask, log_weight, -np.inf)
+    scaled = batch.alpha * origin_price[:, :, None]
+    landed = scaled + batch.beta
+    delivered = landed * rent
+    log_weight = batch.log_offered - sigma * np.log(delivered)  # -inf where closed
     top = log_weight.max(axis=1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
     weight = np.exp(log_weight - top)
     total = weight.sum(axis=1, keepdims=True)
     reachable = total[:, 0, :] > 0
     share = weight / np.where(total > 0, total, 1.0)
-    cost_elasticity = batch.alpha * origin_price[:, :, None] * rent / delivered
+    cost_elasticity = scaled / landed  # the rent multiplies both and cancels
     return share, delivered, cost_elasticity, reachable
 
 
@@ -263,7 +273,9 @@ def _excess(asks, bids, batch: _Batch, settings: MarketSettings, log_price, rent
     """Excess demand per origin, with the state and the supply slope that produced it."""
     m, n = batch.markets, batch.n
     state = _state(bids, batch, settings, log_price, rent)
-    supplied, supply_slope = supply_at(asks, log_price.ravel()[batch.ask_cell], settings.ramp_width)
+    supplied, supply_slope = supply_at(
+        asks, log_price.ravel()[batch.ask_cell], settings.ramp_width, batch.log_ask
+    )
     supply = np.bincount(batch.ask_cell, supplied, m * n).reshape(m, n)
     d_supply = np.bincount(batch.ask_cell, supply_slope, m * n).reshape(m, n)
     return state.flows.sum(axis=2) - supply, state, d_supply
@@ -341,9 +353,7 @@ def _state(bids, batch: _Batch, settings: MarketSettings, log_price, rent) -> _S
     )
     dest_price = np.where(reachable, (share * delivered).sum(axis=1), 1.0)
     bought, slope = demand_at(
-        bids,
-        np.log(dest_price).ravel()[batch.bid_cell],
-        settings.ramp_width,
+        bids, np.log(dest_price).ravel()[batch.bid_cell], settings.ramp_width, batch.bid_logs
     )
     reach = reachable.ravel()[batch.bid_cell]
     bought, slope = np.where(reach, bought, 0.0), np.where(reach, slope, 0.0)
@@ -372,7 +382,9 @@ def _result(asks, bids, batch: _Batch, settings, log_price, rent, iterations, ex
     """
     m, n = batch.markets, batch.n
     state = _state(bids, batch, settings, log_price, rent)
-    supplied, _ = supply_at(asks, log_price.ravel()[batch.ask_cell], settings.ramp_width)
+    supplied, _ = supply_at(
+        asks, log_price.ravel()[batch.ask_cell], settings.ramp_width, batch.log_ask
+    )
     supply = np.bincount(batch.ask_cell, supplied, m * n).reshape(m, n)
     sales = state.flows.sum(axis=2)
     flows = (

@@ -63,7 +63,7 @@ def one_market(n: int = 3):
 def test_books_close_exactly_sold_shipped_bought():
     offers, orders, frictions = random_market(3)
     result = clear(offers, orders, frictions)
-    assert result.max_relative_excess < 1e-9
+    assert result.max_relative_excess < MarketSettings().tolerance
     np.testing.assert_allclose(result.sold.sum(), result.flows.sum(), rtol=1e-12)
     np.testing.assert_allclose(result.bought.sum(), result.flows.sum(), rtol=1e-12)
     per_origin = np.zeros_like(result.flows.sum(axis=2))
