@@ -267,6 +267,8 @@ def _sites(calibration, settings, rng, prices, pivots, mined_total, months):
             else:
                 output = table.set_index("country").share * mined_total[m]
             growth = _pipeline_paths(calibration, mineral, stage, output, months)
+            if not settings.use_pipeline:  # 2023 capacity only, for locations producing then
+                growth = {loc: np.ones(len(months)) for loc, value in output.items() if value > 0}
             for location, path in growth.items():
                 capacity0 = float(output.get(location, 0.0)) / 12.0 / utilisation
                 capacity = path / 12.0 / utilisation if capacity0 == 0 else capacity0 * path

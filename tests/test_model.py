@@ -160,3 +160,16 @@ def test_agents_of_every_kind_live_in_model_agents(first_year):
     kinds = {type(agent).__name__ for agent in first_year.agents}
     assert kinds == {"Producer", "Refiner", "Buyer", "Recycler", "Government"}
     assert len(first_year.agents_by_type[first_year.governments["CN"].__class__]) == 20
+
+
+def test_pipeline_switch_builds_the_iea_base_case_or_holds_2023_capacity(calibration):
+    held = MineralsModel(rng=1, calibration=calibration, end="2030-12", use_pipeline=False)
+    built = MineralsModel(rng=1, calibration=calibration, end="2030-12")
+    for fleet in (held.mines, held.refineries):
+        assert (fleet.capacity[:, -1] == fleet.capacity[:, 0]).all()  # before any investment
+    indonesia = built.world.countries.index("ID")
+    nickel = built.world.minerals.index("nickel")
+    sites = (built.refineries.location == indonesia) & (built.refineries.mineral == nickel)
+    assert (
+        built.refineries.capacity[sites, -1].sum() > 1.2 * built.refineries.capacity[sites, 0].sum()
+    )
