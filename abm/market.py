@@ -334,11 +334,14 @@ def _newton(asks, bids, batch: _Batch, settings: MarketSettings, log_price, rent
                 asks, bids, batch, settings, trial, rent
             )
             trial_merit = ((trial_excess / scale) ** 2).sum(axis=1)
-            worse = trial_merit > merit * (1.0 + settings.flat_tolerance)
+            # Flat stretches may be crossed at equal merit, but a step that jumps over the
+            # solution (total excess changes sign) must make things strictly better.
+            crossed = trial_excess.sum(axis=1) * excess.sum(axis=1) < 0
+            worse = trial_merit > merit * (1.0 + np.where(crossed, 0.0, settings.flat_tolerance))
             if not worse.any():
                 break
             length = np.where(worse[:, None], length * 0.5, length)
-        stalled = trial_merit > 0.81 * merit
+        stalled = (trial_merit > 0.81 * merit) & ~crossed
         boost = np.where(stalled[:, None], np.clip(boost * length * 4.0, 1.0, 1e8), 1.0)
         log_price, excess, state, d_supply = trial, trial_excess, trial_state, trial_slope
         merit = trial_merit

@@ -256,7 +256,10 @@ class MineralsModel(mesa.Model):
                 mines = self.mines
                 raw_long = np.array(
                     [
-                        np.nanmedian(mines.investment_price[mines.mineral == m])
+                        _median_or(
+                            mines.investment_price[mines.mineral == m],
+                            world.reference_price[m, RAW],
+                        )
                         for m in range(len(world.minerals))
                     ]
                 )
@@ -334,6 +337,12 @@ def _site_prices(fleet: SiteFleet, clearing: Clearing) -> np.ndarray:
     home = clearing.destination_price[fleet.mineral, fleet.location]
     price = np.where(np.isfinite(price), price, home)
     return np.where(np.isfinite(price), price, _median_price(clearing.origin_price)[fleet.mineral])
+
+
+def _median_or(values: np.ndarray, fallback: float) -> float:
+    """Median of the finite values, or the fallback when there are none."""
+    finite = values[np.isfinite(values)]
+    return float(np.median(finite)) if finite.size else float(fallback)
 
 
 def _median_price(origin_price: np.ndarray) -> np.ndarray:

@@ -112,7 +112,10 @@ class SiteFleet:
         np.maximum.at(horizon, self.mineral, ahead)
         growth = np.ones(minerals)
         if demand_path is not None:
-            growth = demand_path[np.arange(minerals), horizon] / demand_path[:, month]
+            now = demand_path[:, month]
+            growth = np.divide(
+                demand_path[np.arange(minerals), horizon], now, out=np.ones(minerals), where=now > 0
+            )
         output = np.bincount(self.mineral, self.output, minerals)
         utilisation = output * growth / np.maximum(committed, 1e-300)
         if self.reference_utilisation is None:
