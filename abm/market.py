@@ -192,7 +192,7 @@ class _Batch:
         top = np.full(m, -np.inf)
         if len(bids.market):
             np.maximum.at(top, bids.market, np.log(bids.max_price))
-        self.upper = np.maximum(top[:, None] + 1.5 * width, self.lower + 3.0 * width)
+        self.upper = np.maximum(top[:, None] + 0.5, self.lower + 3.0 * width)
         self.lower = np.where(self.active, self.lower, 0.0)
 
 

@@ -27,7 +27,8 @@ def worlds(draw):
             "mineral": draw(st.sampled_from(MINERALS)),
             "stage": draw(st.sampled_from(("raw", "refined"))),
             "country": draw(st.sampled_from(keep)),
-            "capacity_multiplier": draw(st.floats(0.0, 4.0)),
+            # none, or a realistic change (no subnormal capacities)
+            "capacity_multiplier": draw(st.one_of(st.just(0.0), st.floats(0.01, 4.0))),
         }
         for _ in range(draw(st.integers(0, 3)))
     ]
@@ -39,33 +40,62 @@ def timelines(draw, keep):
     """Random policies among the kept countries, starting and ending at random months."""
     policies = []
     for _ in range(draw(st.integers(0, 4))):
-        kind = draw(st.sampled_from(("export_ban", "export_licensing", "export_tax",
-                                     "import_tariff", "stockpile", "recycling_support",
-                                     "investment_support", "transparency", "forum")))
+        kind = draw(
+            st.sampled_from(
+                (
+                    "export_ban",
+                    "export_licensing",
+                    "export_tax",
+                    "import_tariff",
+                    "stockpile",
+                    "recycling_support",
+                    "investment_support",
+                    "transparency",
+                    "forum",
+                )
+            )
+        )
         country = draw(st.sampled_from(keep))
         start = draw(st.sampled_from(MONTHS))
         params = {
-            "export_licensing": {"quota_share": draw(st.floats(0.0, 1.0)),
-                                 "delay_months": draw(st.integers(0, 3))},
+            "export_licensing": {
+                "quota_share": draw(st.floats(0.0, 1.0)),
+                "delay_months": draw(st.integers(0, 3)),
+            },
             "export_tax": {"rate": draw(st.floats(0.0, 2.0))},
             "import_tariff": {"rate": draw(st.floats(0.0, 2.0))},
             "forum": {"members": list(keep)},
         }.get(kind, {})
-        policies.append(Policy(kind, country, draw(st.sampled_from(MINERALS)),
-                               draw(st.sampled_from(("raw", "refined"))), "all",
-                               start=start, params=params))
+        policies.append(
+            Policy(
+                kind,
+                country,
+                draw(st.sampled_from(MINERALS)),
+                draw(st.sampled_from(("raw", "refined"))),
+                "all",
+                start=start,
+                params=params,
+            )
+        )
     return policies
 
 
 def _run(keep, adjustments, policies, seed, mode):
-    model = MineralsModel(rng=seed, calibration=shrink(CALIBRATION, keep), end="2023-12",
-                          policies=policies, adjustments=adjustments, policy_mode=mode)
+    model = MineralsModel(
+        rng=seed,
+        calibration=shrink(CALIBRATION, keep),
+        end="2023-12",
+        policies=policies,
+        adjustments=adjustments,
+        policy_mode=mode,
+    )
     return model.run()
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.data(), seed=st.integers(1, 10_000),
-       mode=st.sampled_from(("scripted", "both")))
+@settings(
+    max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(data=st.data(), seed=st.integers(1, 10_000), mode=st.sampled_from(("scripted", "both")))
 def test_random_worlds_keep_their_books_and_stay_finite(data, seed, mode):
     keep, adjustments = data.draw(worlds())
     policies = data.draw(timelines(keep))
@@ -81,7 +111,9 @@ def test_random_worlds_keep_their_books_and_stay_finite(data, seed, mode):
     assert model.recorder.solver_excess.max() < 1e-6
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=3, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(data=st.data(), seed=st.integers(1, 10_000))
 def test_random_worlds_are_reproducible(data, seed):
     keep, adjustments = data.draw(worlds())
