@@ -14,7 +14,7 @@ end = "2023-03"
 # (scenario file text, --set arguments, the message the user must see)
 CASES = [
     (GOOD + "[settings\n", [], "x.toml: not valid TOML"),
-    (GOOD + 'setings = {}\n', [], "unknown key 'setings' (did you mean 'settings'?)"),
+    (GOOD + "setings = {}\n", [], "unknown key 'setings' (did you mean 'settings'?)"),
     (GOOD + "[settings]\nchoke_multiplier = 3\n", [], "did you mean 'choke_multiple'"),
     (GOOD + "[settings]\ntranches = 0\n", [], "tranches: 0 is below the minimum 1"),
     (GOOD + "[settings]\ntranches = 2.5\n", [], "tranches: expected a whole number"),
@@ -26,46 +26,103 @@ CASES = [
     (GOOD + '[settings]\nsubstitution_elasticity = "high"\n', [], "expected a number"),
     ('name = "x"\nstart = "2023-05"\nend = "2023-01"\n', [], "end: 2023-01 is before start"),
     ('name = "x"\nstart = "2023-13"\n', [], "month '2023-13' is not of the form YYYY-MM"),
-    (GOOD + '[[policy]]\nkind = "export_bam"\ncountry = "CN"\n', [],
-     "did you mean 'export_ban'"),
-    (GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "China"\n', [],
-     "country 'China' is not one of"),
-    (GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nmineral = "lithum"\n', [],
-     "did you mean 'lithium'"),
-    (GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nmineral = "tin"\n', [],
-     "mineral 'tin' is not one of"),
-    (GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nstage = "ore"\n', [],
-     "stage 'ore' is not one of"),
-    (GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\ntargets = ["JP", "XX"]\n', [],
-     "targets 'XX' is not one of"),
-    (GOOD + '[[policy]]\nkind = "import_tariff"\ncountry = "US"\nrate = -0.25\n', [],
-     "rate -0.25 is below the minimum"),
-    (GOOD + '[[policy]]\nkind = "import_tariff"\ncountry = "US"\nrate = "high"\n', [],
-     "rate must be a number"),
-    (GOOD + '[[policy]]\nkind = "export_licensing"\ncountry = "CN"\nquota_share = 1.2\n', [],
-     "quota_share 1.2 is above the maximum"),
-    (GOOD + '[[policy]]\nkind = "export_licensing"\ncountry = "CN"\ndelay = 3\n', [],
-     "unknown field 'delay'"),
-    (GOOD + '[[policy]]\nkind = "export_licensing"\ncountry = "CN"\ndelay_months = 1.5\n', [],
-     "delay_months must be a whole number"),
-    (GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nstart = "2024"\n', [],
-     "start '2024' is not of the form YYYY-MM"),
-    (GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nstart = "2025-01"\n'
-     'end = "2024-01"\n', [], "end 2024-01 is before start 2025-01"),
+    (GOOD + '[[policy]]\nkind = "export_bam"\ncountry = "CN"\n', [], "did you mean 'export_ban'"),
+    (
+        GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "China"\n',
+        [],
+        "country 'China' is not one of",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nmineral = "lithum"\n',
+        [],
+        "did you mean 'lithium'",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nmineral = "tin"\n',
+        [],
+        "mineral 'tin' is not one of",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nstage = "ore"\n',
+        [],
+        "stage 'ore' is not one of",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\ntargets = ["JP", "XX"]\n',
+        [],
+        "targets 'XX' is not one of",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "import_tariff"\ncountry = "US"\nrate = -0.25\n',
+        [],
+        "rate -0.25 is below the minimum",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "import_tariff"\ncountry = "US"\nrate = "high"\n',
+        [],
+        "rate must be a number",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "export_licensing"\ncountry = "CN"\nquota_share = 1.2\n',
+        [],
+        "quota_share 1.2 is above the maximum",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "export_licensing"\ncountry = "CN"\ndelay = 3\n',
+        [],
+        "unknown field 'delay'",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "export_licensing"\ncountry = "CN"\ndelay_months = 1.5\n',
+        [],
+        "delay_months must be a whole number",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nstart = "2024"\n',
+        [],
+        "start '2024' is not of the form YYYY-MM",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nstart = "2025-01"\n'
+        'end = "2024-01"\n',
+        [],
+        "end 2024-01 is before start 2025-01",
+    ),
     (GOOD + '[[policy]]\ncountry = "CN"\n', [], "kind is missing"),
-    (GOOD + '[[policy]]\nkind = "ira_rules"\ncountry = "US"\nleasing_share = 2\n', [],
-     "leasing_share 2 is above the maximum"),
-    (GOOD + '[[policy]]\nkind = "ira_rules"\ncountry = "US"\n'
-     'minerals_schedule = { 2024 = 1.5 }\n', [], "is not a share from 0 to 1"),
-    (GOOD + '[[policy]]\nkind = "forum"\ncountry = "JP"\nmembers = ["IN", "Atlantis"]\n', [],
-     "members 'Atlantis' is not one of"),
+    (
+        GOOD + '[[policy]]\nkind = "ira_rules"\ncountry = "US"\nleasing_share = 2\n',
+        [],
+        "leasing_share 2 is above the maximum",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "ira_rules"\ncountry = "US"\n'
+        "minerals_schedule = { 2024 = 1.5 }\n",
+        [],
+        "is not a share from 0 to 1",
+    ),
+    (
+        GOOD + '[[policy]]\nkind = "forum"\ncountry = "JP"\nmembers = ["IN", "Atlantis"]\n',
+        [],
+        "members 'Atlantis' is not one of",
+    ),
     (GOOD + 'policy = "ban"\n', [], "policy must be written as [[policy]] tables"),
-    (GOOD + '[[adjust]]\nmineral = "nickel"\nstage = "raw"\ncountry = "ID"\nmultiplier = 2\n',
-     [], "adjust[0]: unknown field 'multiplier' (did you mean 'capacity_multiplier'?)"),
-    (GOOD + '[[adjust]]\nmineral = "nikel"\nstage = "raw"\ncountry = "ID"\n'
-     "capacity_multiplier = 2\n", [], "adjust: mineral 'nikel' is not one of"),
-    (GOOD + '[[adjust]]\nmineral = "nickel"\nstage = "raw"\ncountry = "ID"\n'
-     "capacity_multiplier = -1\n", [], "capacity_multiplier must be a number >= 0"),
+    (
+        GOOD + '[[adjust]]\nmineral = "nickel"\nstage = "raw"\ncountry = "ID"\nmultiplier = 2\n',
+        [],
+        "adjust[0]: unknown field 'multiplier' (did you mean 'capacity_multiplier'?)",
+    ),
+    (
+        GOOD + '[[adjust]]\nmineral = "nikel"\nstage = "raw"\ncountry = "ID"\n'
+        "capacity_multiplier = 2\n",
+        [],
+        "adjust: mineral 'nikel' is not one of",
+    ),
+    (
+        GOOD + '[[adjust]]\nmineral = "nickel"\nstage = "raw"\ncountry = "ID"\n'
+        "capacity_multiplier = -1\n",
+        [],
+        "capacity_multiplier must be a number >= 0",
+    ),
     (GOOD, ["--set", "choke_multipl=3"], "unknown setting 'choke_multipl'"),
     (GOOD, ["--set", "tranches"], "--set 'tranches': expected key=value"),
     (GOOD, ["--set", "ramp_width=0"], "ramp_width: 0.0 is below the minimum 0.005"),
