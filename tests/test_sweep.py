@@ -185,3 +185,38 @@ def test_analyze_writes_figures_heat_map_and_sobol_indices(tmp_path):
         "settings.substitution_elasticity",
     ]
     assert (tmp_path / "s" / "analysis" / "unmet__sobol.png").exists()
+
+
+def test_series_are_kept_per_run_as_a_partitioned_dataset(tmp_path):
+    text = grid_text(name="series").replace(
+        'end = "2023-04"', 'end = "2023-04"\nseries = ["prices", "demand"]'
+    )
+    out = tmp_path / "out"
+    assert run_sweep(arguments(write(tmp_path, text), out)) == 0
+    runs_table = pd.read_parquet(out / "runs.parquet")
+    prices = pd.read_parquet(out / "series" / "prices")
+    assert set(prices.run_id.astype(str)) == set(runs_table.run_id)
+    assert prices.groupby("run_id", observed=True).date.nunique().eq(4).all()
+    assert not pd.read_parquet(out / "series" / "demand").empty
+    assert "series" not in runs_table.columns
+
+
+def test_unknown_series_table_is_rejected():
+    with pytest.raises(SweepError, match="series"):
+        parse_sweep(grid_text().replace('end = "2023-04"', 'end = "2023-04"\nseries = ["price"]'))
+
+
+@pytest.mark.slow
+def test_an_existing_dask_scheduler_runs_the_sweep(tmp_path):
+    from distributed import LocalCluster
+
+    path = write(tmp_path, grid_text())
+    assert run_sweep(arguments(path, tmp_path / "p")) == 0
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        status = run_sweep(
+            arguments(path, tmp_path / "s", backend="dask", scheduler=cluster.scheduler_address)
+        )
+    assert status == 0
+    pd.testing.assert_frame_equal(comparable(tmp_path / "p"), comparable(tmp_path / "s"))

@@ -51,6 +51,7 @@ def execute(task: Task) -> dict[str, Any]:
         ).run()
         outputs = tables(model)
         row.update({m.name: compute(m, outputs) for m in sweep.metrics})
+        row["series"] = {name: outputs[name] for name in sweep.series}
         row.update(status="ok", error="")
     except Exception:  # a failed run is a result, recorded with its traceback
         row.update({m.name: float("nan") for m in sweep.metrics})
@@ -60,7 +61,19 @@ def execute(task: Task) -> dict[str, Any]:
 
 
 def write_atomic(row: dict[str, Any], runs_dir: Path) -> Path:
-    """One run's Parquet file, written to a temporary name then renamed (all or nothing)."""
+    """One run's Parquet file, written to a temporary name then renamed (all or nothing).
+
+    Its time series go first, to ``<out>/series/<table>/run_id=<id>/part.parquet`` (a Hive
+    partitioned dataset: ``pandas.read_parquet(<out>/series/prices)`` reads all runs with a
+    ``run_id`` column); the run's own file is written last, so a run is complete exactly when
+    its file exists and ``--resume`` redoes everything else.
+    """
+    for name, table in row.pop("series", {}).items():
+        folder = runs_dir.parent / "series" / name / f"run_id={row['run_id']}"
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".part.{os.getpid()}.tmp"
+        table.to_parquet(partial, index=False)
+        os.replace(partial, folder / "part.parquet")
     target = runs_dir / f"{row['run_id']}.parquet"
     temporary = runs_dir / f".{row['run_id']}.{os.getpid()}.tmp"
     pd.DataFrame([row]).to_parquet(temporary, index=False)

@@ -22,7 +22,27 @@ METRIC_KINDS = (
     "premium",
     "volatility",
 )
-TOP_LEVEL_KEYS = ("name", "scenario", "design", "samples", "seeds", "end", "parameters", "metric")
+TOP_LEVEL_KEYS = (
+    "name",
+    "scenario",
+    "design",
+    "samples",
+    "seeds",
+    "end",
+    "parameters",
+    "metric",
+    "series",
+)
+SERIES_TABLES = (
+    "prices",
+    "flows",
+    "supply",
+    "demand",
+    "balance",
+    "capacity",
+    "policies",
+    "premiums",
+)
 METRIC_KEYS = ("name", "kind", "mineral", "stage", "region")
 PATH_PATTERN = re.compile(r"^(settings\.\w+|policy\.\w+\.\w+|policy\[\d+\]\.\w+)$")
 
@@ -54,6 +74,7 @@ class Sweep:
     end: str | None
     parameters: dict[str, Any]  # path -> list of values (grid) or (low, high) range
     metrics: tuple[Metric, ...]
+    series: tuple[str, ...] = ()  # output tables kept per run, as time series
     text: str = ""
     path: Path | None = field(default=None)
 
@@ -140,6 +161,15 @@ def _metrics(where: str, records: Any) -> tuple[Metric, ...]:
     return tuple(metrics)
 
 
+def _series(where: str, value: Any) -> tuple[str, ...]:
+    """Which output tables to keep for every run (time series, partitioned by run)."""
+    if not isinstance(value, list):
+        raise _fail(where, "series must be a list of table names")
+    for name in value:
+        _allowed(where, "series", name, SERIES_TABLES)
+    return tuple(value)
+
+
 def parse_sweep(text: str, where: str = "sweep") -> Sweep:
     """Validate a sweep file's text; raises SweepError naming the field and allowed values."""
     try:
@@ -172,6 +202,7 @@ def parse_sweep(text: str, where: str = "sweep") -> Sweep:
         end=data.get("end"),
         parameters=_parameters(where, design, data["parameters"], scenario),
         metrics=_metrics(where, data["metric"]),
+        series=_series(where, data.get("series", [])),
         text=text,
     )
 
