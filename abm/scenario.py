@@ -59,6 +59,15 @@ def builtin_scenarios() -> dict[str, Path]:
     return found
 
 
+def _known(what: str, key: str, allowed: tuple[str, ...], listing: str) -> None:
+    """Raise for a key that is not allowed, suggesting the closest one."""
+    if key in allowed:
+        return
+    close = difflib.get_close_matches(key, allowed, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise ScenarioError(f"{what} '{key}'{hint}; {listing}: {', '.join(allowed)}")
+
+
 def load_scenario(name_or_path: str) -> Scenario:
     """A built-in scenario by name, or a scenario file by path."""
     path = Path(name_or_path)
@@ -79,12 +88,7 @@ def load_scenario(name_or_path: str) -> Scenario:
     except tomllib.TOMLDecodeError as error:
         raise ScenarioError(f"{path.name}: not valid TOML: {error}") from None
     for key in data:
-        if key not in TOP_LEVEL_KEYS:
-            close = difflib.get_close_matches(key, TOP_LEVEL_KEYS, n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ScenarioError(
-                f"{path.name}: unknown key '{key}'{hint}; allowed: {', '.join(TOP_LEVEL_KEYS)}"
-            )
+        _known(f"{path.name}: unknown key", key, TOP_LEVEL_KEYS, "allowed")
     settings = dict(data.get("settings", {}))
     if not isinstance(settings, dict):
         raise ScenarioError(f"{path.name}: settings must be a table")
@@ -105,13 +109,7 @@ def load_scenario(name_or_path: str) -> Scenario:
         raise ScenarioError(str(error)) from None
     for i, adjustment in enumerate(adjustments):
         for key in adjustment:
-            if key not in ADJUST_KEYS:
-                close = difflib.get_close_matches(key, ADJUST_KEYS, n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise ScenarioError(
-                    f"{path.name}: adjust[{i}]: unknown field '{key}'{hint}; "
-                    f"fields are: {', '.join(ADJUST_KEYS)}"
-                )
+            _known(f"{path.name}: adjust[{i}]: unknown field", key, ADJUST_KEYS, "fields are")
     scenario = Scenario(
         name=str(data.get("name", path.stem)),
         description=str(data.get("description", "")),

@@ -8,6 +8,30 @@ import pytest
 from abm.data import load_calibration
 from abm.model import MineralsModel
 from abm.outputs import tables
+from abm.policy.instruments import Policy
+
+# One policy of every kind but the IRA rules, as the tests that turn everything on use them.
+EVERY_INSTRUMENT = (
+    Policy(
+        "export_licensing",
+        "CN",
+        "graphite",
+        "refined",
+        "all",
+        start="2023-03",
+        params={"quota_share": 0.5, "delay_months": 1},
+    ),
+    Policy("export_ban", "ID", "nickel", "raw"),
+    Policy("export_tax", "CD", "cobalt", "raw", params={"rate": 0.1}),
+    Policy("import_tariff", "US", "lithium", "refined", ("CN",), params={"rate": 0.25}),
+    Policy("tariff_exemption", "IN", "all", "all"),
+    Policy("stockpile", "JP", "rare_earths", "refined"),
+    Policy("recycling_support", "EU", "lithium", "refined"),
+    Policy("investment_support", "AU", "lithium", "refined"),
+    Policy("labour_mobility", "IN", "copper", "refined"),
+    Policy("transparency", "US", "lithium"),
+    Policy("forum", "JP", params={"members": ["IN", "AU", "US"]}),
+)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import EVERY_INSTRUMENT
 
 from abm.model import MineralsModel
 from abm.outputs import largest_relative_residual, tables
@@ -389,27 +390,7 @@ def test_default_run_is_unchanged_without_policies(calibration):
 
 
 def test_books_balance_with_every_instrument_active(calibration):
-    policies = [
-        Policy(
-            "export_licensing",
-            "CN",
-            "graphite",
-            "refined",
-            "all",
-            start="2023-03",
-            params={"quota_share": 0.5, "delay_months": 1},
-        ),
-        Policy("export_ban", "ID", "nickel", "raw"),
-        Policy("export_tax", "CD", "cobalt", "raw", params={"rate": 0.1}),
-        Policy("import_tariff", "US", "lithium", "refined", ("CN",), params={"rate": 0.25}),
-        Policy("tariff_exemption", "IN", "all", "all"),
-        Policy("stockpile", "JP", "rare_earths", "refined"),
-        Policy("recycling_support", "EU", "lithium", "refined"),
-        Policy("investment_support", "AU", "lithium", "refined"),
-        Policy("labour_mobility", "IN", "copper", "refined"),
-        Policy("transparency", "US", "lithium"),
-        Policy("forum", "JP", params={"members": ["IN", "AU", "US"]}),
-    ]
+    policies = list(EVERY_INSTRUMENT)
     model = run(calibration, end="2024-12", policies=policies, policy_mode="both")
     balance = tables(model)["balance"]
     assert largest_relative_residual(balance) < 1e-9

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import EVERY_INSTRUMENT
 
 from abm.model import MineralsModel
 from abm.outputs import largest_relative_residual, tables
@@ -12,26 +13,8 @@ from abm.policy.instruments import Policy
 TARIFF, TAX = 0.25, 0.1
 
 POLICIES = [
-    Policy(
-        "export_licensing",
-        "CN",
-        "graphite",
-        "refined",
-        "all",
-        start="2024-01",
-        params={"quota_share": 0.3, "delay_months": 2},
-    ),
+    *EVERY_INSTRUMENT,
     Policy("export_ban", "CN", "gallium", "refined", ("US",), start="2025-01"),
-    Policy("export_ban", "ID", "nickel", "raw", start="2026-01"),
-    Policy("export_tax", "CD", "cobalt", "raw", params={"rate": TAX}),
-    Policy("import_tariff", "US", "lithium", "refined", ("CN",), params={"rate": TARIFF}),
-    Policy("tariff_exemption", "IN", "all", "all"),
-    Policy("stockpile", "JP", "rare_earths", "refined"),
-    Policy("recycling_support", "EU", "lithium", "refined"),
-    Policy("investment_support", "AU", "rare_earths", "refined"),
-    Policy("labour_mobility", "IN", "copper", "refined"),
-    Policy("transparency", "US", "lithium"),
-    Policy("forum", "JP", params={"members": ["IN", "AU", "US"]}),
     Policy("ira_rules", "US", start="2024-01"),
 ]
 
