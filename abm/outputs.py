@@ -60,6 +60,48 @@ def _months(model: MineralsModel) -> pd.DatetimeIndex:
 TIERS = ("all", "noncompliant", "compliant")
 
 
+def _tiered_table(
+    model: MineralsModel,
+    ordinary: np.ndarray,
+    compliant: np.ndarray,
+    axes: tuple[str, ...],
+    value: str,
+    floor: float | None,
+) -> pd.DataFrame:
+    """Rows of an ordinary (stage, month, mineral, *axes) array and the compliant tier's
+    (month, mineral, *axes) array, each with its tier.
+
+    Ordinary refined rows of a mineral are ``noncompliant`` while IRA rules tier it, ``all``
+    otherwise; compliant rows are kept only while tiered. Rows are kept where the value is
+    finite, and at least ``floor`` if one is given.
+    """
+    world, tiered = model.world, model.recorder.tiered
+    months = _months(model)
+    stage, month, mineral, *places = _grid(*ordinary.shape)
+    c_month, c_mineral, *c_places = _grid(*compliant.shape)
+    values = np.concatenate([ordinary.ravel(), compliant.ravel()])
+    keep = np.isfinite(values) & np.concatenate(
+        [np.ones(ordinary.size, dtype=bool), tiered[c_month, c_mineral]]
+    )
+    if floor is not None:
+        keep &= values >= floor
+    tier = np.concatenate(
+        [np.where((stage == 1) & tiered[month, mineral], 1, 0), np.full(compliant.size, 2)]
+    )
+    frame = {
+        "date": months[np.concatenate([month, c_month])[keep]],
+        "mineral": _categorical(np.concatenate([mineral, c_mineral])[keep], world.minerals),
+        "stage": _categorical(
+            np.concatenate([stage, np.ones(compliant.size, dtype=int)])[keep], STAGES
+        ),
+    }
+    for name, place, c_place in zip(axes, places, c_places, strict=True):
+        frame[name] = _categorical(np.concatenate([place, c_place])[keep], world.countries)
+    frame["tier"] = _categorical(tier[keep], TIERS)
+    frame[value] = values[keep]
+    return pd.DataFrame(frame)
+
+
 def prices_table(model: MineralsModel) -> pd.DataFrame:
     """Delivered price per destination and tier; destinations nothing reaches are left out.
 
@@ -67,65 +109,27 @@ def prices_table(model: MineralsModel) -> pd.DataFrame:
     prices of covered minerals are ``noncompliant`` (the ordinary market) and the compliant
     tier adds ``compliant`` rows.
     """
-    rec, world = model.recorder, model.world
-    months = _months(model)
-    price = rec.destination_price[:, : len(months)]
-    stage, month, mineral, country = _grid(*price.shape)
-    tier = np.where((stage == 1) & rec.tiered[month, mineral], 1, 0)
-    compliant = rec.compliant_price[: len(months)]
-    c_month, c_mineral, c_country = _grid(*compliant.shape)
-    values = np.concatenate([price.ravel(), compliant.ravel()])
-    keep = np.isfinite(values) & np.concatenate(
-        [np.ones(price.size, dtype=bool), rec.tiered[c_month, c_mineral]]
-    )
-    columns = {
-        "month": np.concatenate([month, c_month]),
-        "mineral": np.concatenate([mineral, c_mineral]),
-        "stage": np.concatenate([stage, np.ones(compliant.size, dtype=int)]),
-        "country": np.concatenate([country, c_country]),
-        "tier": np.concatenate([tier, np.full(compliant.size, 2)]),
-    }
-    return pd.DataFrame(
-        {
-            "date": months[columns["month"][keep]],
-            "mineral": _categorical(columns["mineral"][keep], world.minerals),
-            "stage": _categorical(columns["stage"][keep], STAGES),
-            "country": _categorical(columns["country"][keep], world.countries),
-            "tier": _categorical(columns["tier"][keep], TIERS),
-            "price": values[keep],
-        }
+    rec, done = model.recorder, model.recorder.months_done
+    return _tiered_table(
+        model,
+        rec.destination_price[:, :done],
+        rec.compliant_price[:done],
+        ("country",),
+        "price",
+        None,
     )
 
 
 def flows_table(model: MineralsModel) -> pd.DataFrame:
     """Tonnes by origin and destination; ``tier`` says which market the tonnes served."""
-    rec, world = model.recorder, model.world
-    months = _months(model)
-    flows = rec.flows[:, : len(months)]
-    stage, month, mineral, origin, destination = _grid(*flows.shape)
-    tier = np.where((stage == 1) & rec.tiered[month, mineral], 1, 0)
-    compliant = rec.compliant_flows[: len(months)]
-    c_month, c_mineral, c_origin, c_destination = _grid(*compliant.shape)
-    values = np.concatenate([flows.ravel(), compliant.ravel()])
-    keep = values >= FLOW_FLOOR_T
-    columns = {
-        "month": np.concatenate([month, c_month]),
-        "mineral": np.concatenate([mineral, c_mineral]),
-        "stage": np.concatenate([stage, np.ones(compliant.size, dtype=int)]),
-        "origin": np.concatenate([origin, c_origin]),
-        "destination": np.concatenate([destination, c_destination]),
-        "tier": np.concatenate([tier, np.full(compliant.size, 2)]),
-    }
-    return pd.DataFrame(
-        {
-            "date": months[columns["month"][keep]],
-            "mineral": _categorical(columns["mineral"][keep], world.minerals),
-            "stage": _categorical(columns["stage"][keep], STAGES),
-            "origin": _categorical(columns["origin"][keep], world.countries),
-            "destination": _categorical(columns["destination"][keep], world.countries),
-            "tier": _categorical(columns["tier"][keep], TIERS),
-            "tonnes": values[keep],
-        }
+    rec, done = model.recorder, model.recorder.months_done
+    return _tiered_table(
+        model,
+        rec.flows[:, :done],
+        rec.compliant_flows[:done],
+        ("origin", "destination"),
+        "tonnes",
+        FLOW_FLOOR_T,
     )
 
 
