@@ -304,14 +304,20 @@ def _endogenous_events(model, prefix):
 SPIRAL = Policy("export_ban", "CN", "gallium", "refined", ("US",), start="2023-07")
 
 
-def test_retaliation_cascade_appears_only_when_retaliation_is_on(calibration):
-    on = run(
+@pytest.fixture(scope="module")
+def cascade(calibration):
+    """One scripted ban, governments deciding, every restriction answered if it hurts."""
+    return run(
         calibration,
         end="2025-12",
         policies=[SPIRAL],
         policy_mode="both",
         retaliation_probability=1.0,
     )
+
+
+def test_retaliation_cascade_appears_only_when_retaliation_is_on(calibration, cascade):
+    on = cascade
     off = run(calibration, end="2025-12", policies=[SPIRAL], policy_mode="both", retaliation=False)
     answers = _endogenous_events(on, "retaliation")
     assert len(answers) >= 2  # an answer, and an answer to the answer
@@ -342,14 +348,8 @@ def test_forum_with_dispute_settlement_damps_retaliation(calibration):
     assert counts["forum"] < counts["open"]
 
 
-def test_every_endogenous_event_carries_its_reason(calibration):
-    model = run(
-        calibration,
-        end="2025-12",
-        policies=[SPIRAL],
-        policy_mode="both",
-        retaliation_probability=1.0,
-    )
+def test_every_endogenous_event_carries_its_reason(cascade):
+    model = cascade
     log = tables(model)["policies"]
     endogenous = log[log.cause == "endogenous"]
     assert not endogenous.empty
