@@ -103,7 +103,9 @@ class MineralsModel(mesa.Model):
         self.recyclers = RecyclerFleet(
             mineral=mineral_index,
             country=recycler_country,
-            output_2023=recyclers.output_2023_t_per_month.to_numpy(float),
+            # Without recycling (a counterfactual) recyclers exist with no capacity nor scrap.
+            output_2023=recyclers.output_2023_t_per_month.to_numpy(float)
+            * float(self.settings.recycling),
             end_of_life_months=world.end_of_life_months[mineral_index],
             consumption_2023=consumption[mineral_index, recycler_country],
             cost_usd_per_t=self.settings.recycling_cost_share * reference[mineral_index, REFINED],
@@ -263,7 +265,9 @@ class MineralsModel(mesa.Model):
                         for m in range(len(world.minerals))
                     ]
                 )
-                cost = cost + raw_long[fleet.mineral]
+                cost = cost + _local_ore_price(mines, month, raw_long, len(world.countries))[
+                    fleet.mineral, fleet.location
+                ]
                 lead = conditions.refinery_lead_multiplier
             fleet.invest(
                 month,
@@ -337,6 +341,21 @@ def _site_prices(fleet: SiteFleet, clearing: Clearing) -> np.ndarray:
     home = clearing.destination_price[fleet.mineral, fleet.location]
     price = np.where(np.isfinite(price), price, home)
     return np.where(np.isfinite(price), price, _median_price(clearing.origin_price)[fleet.mineral])
+
+
+def _local_ore_price(mines, month: int, world_median: np.ndarray, countries: int) -> np.ndarray:
+    """(mineral, country) long-run ore price investors expect where a refinery would stand.
+
+    Where the country mines the mineral, its mines' expected price (the value of local ore:
+    low where an export ban strands it at home); elsewhere the world median, as imported ore.
+    """
+    out = np.repeat(world_median[:, None], countries, axis=1)
+    running = mines.capacity[:, month] > 0
+    keys = mines.mineral[running] * countries + mines.location[running]
+    prices = mines.investment_price[running]
+    for key in np.unique(keys):
+        out.flat[key] = _median_or(prices[keys == key], out.flat[key])
+    return out
 
 
 def _median_or(values: np.ndarray, fallback: float) -> float:

@@ -119,6 +119,10 @@ class ModelSettings:
     use_pipeline: bool = field(
         default=True, metadata={"help": "build the IEA base-case project pipeline"}
     )
+    recycling: bool = field(
+        default=True,
+        metadata={"help": "recyclers operate; false removes all secondary supply"},
+    )
     recycling_cost_share: float = field(
         default=0.55,
         metadata={"help": "recyclers' unit cost, share of the 2023 refined price", "min": 0.0},

@@ -76,7 +76,8 @@ class SiteFleet:
         """Commission new capacity where expected prices cover operating and capital cost.
 
         New capacity per site and year = investment_rate x capacity x drive, with
-        drive = clip(ratio - 1 + (tightness - 1) / 2, 0, 1) x clip((tightness - 0.8) / 0.2, 0, 1):
+        drive = clip(ratio - 1 + (tightness - 1) / 2, 0, 1)
+        x clip((tightness - 0.8) / 0.2 + (ratio - 1.5) / 0.5, 0, 1):
         tightness is the utilisation expected one greenfield lead time out (output grown with
         ``demand_path``, over committed capacity), relative to the utilisation at the first
         decision; and
@@ -122,7 +123,10 @@ class SiteFleet:
             self.reference_utilisation = output / np.maximum(world_capacity, 1e-300)
         tightness = (utilisation / np.maximum(self.reference_utilisation, 1e-9))[self.mineral]
         drive = np.clip(np.nan_to_num(ratio - 1.0 + 0.5 * (tightness - 1.0)), 0.0, 1.0)
-        drive *= np.clip((tightness - 0.8) / 0.2, 0.0, 1.0) * (1.0 + drive_boost)
+        # Spare capacity elsewhere holds investors back, unless margins are so wide (half as
+        # much again as the full cost) that it plainly cannot reach this market or its input.
+        gate = np.clip((tightness - 0.8) / 0.2 + (ratio - 1.5) / 0.5, 0.0, 1.0)
+        drive *= np.nan_to_num(gate) * (1.0 + drive_boost)
         per_decision = settings.investment_rate * settings.investment_interval_months / 12.0
         # Entrants scale their first projects on the size of their market.
         seed = settings.entry_share * world_capacity[self.mineral]
