@@ -121,6 +121,14 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="fewer and shorter runs")
     bench.add_argument("--out", help="output folder (default results/bench)")
     bench.set_defaults(handler=command_bench)
+    replicate = commands.add_parser(
+        "replicate", help="rerun the chapter's claims over seeds; results/replication/REPORT.md"
+    )
+    replicate.add_argument("--seeds", type=int, default=10, help="seeds 1..N (default 10)")
+    replicate.add_argument("--out", default="results/replication", help="report folder")
+    replicate.add_argument("--quick", action="store_true", help="two seeds, for tests")
+    replicate.add_argument("--workers", type=int, default=None, help="parallel workers")
+    replicate.set_defaults(handler=_lazy("abm.replicate.command", "run_replicate"))
     viz = commands.add_parser("viz", help="serve the interactive page")
     viz.add_argument("--port", type=int, default=8765)
     viz.add_argument("--host", default="localhost")

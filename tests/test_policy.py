@@ -424,7 +424,7 @@ def test_scenario_files_carry_policies_and_adjustments():
     scenario = load_scenario("graphite-licensing")
     assert scenario.policies[0].kind == "export_licensing"
     assert scenario.policies[0].param("delay_months") == 3
-    assert load_scenario("rare-earth-diversified").adjustments[0]["capacity_multiplier"] == 3.0
+    assert load_scenario("rare-earth-diversified").adjustments[0]["capacity_multiplier"] == 4.0
 
 
 def test_scenario_with_a_bad_policy_is_rejected_with_the_file_name(tmp_path):

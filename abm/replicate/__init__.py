@@ -1,0 +1,1 @@
+"""Replication of the chapter's claims: scenario pairs over seeds, metrics, a report."""

@@ -1,0 +1,67 @@
+"""Run every scenario the claims need over the seeds, in parallel, and keep their summaries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+
+import numpy as np
+from tqdm import tqdm
+
+from abm.replicate.claims import CLAIMS, Claim
+from abm.replicate.summary import Summary, summarise
+from abm.sweep.execute import one_thread_per_worker
+
+Key = tuple[str, int]  # (scenario, seed)
+
+
+def run_one(key: Key) -> Summary:
+    """One scenario and seed, as a scenario file defines it."""
+    from abm.model import MineralsModel
+    from abm.scenario import load_scenario
+
+    name, seed = key
+    scenario = load_scenario(name)
+    model = MineralsModel(
+        rng=seed,
+        settings=scenario.model_settings(),
+        policies=list(scenario.policies),
+        adjustments=list(scenario.adjustments),
+    ).run()
+    return summarise(model, name)
+
+
+def run_all(names: Iterable[str], seeds: list[int], workers: int) -> dict[Key, Summary]:
+    """Every (scenario, seed), longest first so the pool ends together; a progress bar."""
+    keys = [(name, seed) for name in names for seed in seeds]
+    out: dict[Key, Summary] = {}
+    bar = tqdm(total=len(keys), desc="replicate", unit="run")
+    if workers <= 1:
+        for key in keys:
+            out[key] = run_one(key)
+            bar.update()
+    else:
+        one_thread_per_worker()
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(run_one, key): key for key in keys}
+            for future in as_completed(futures):
+                out[futures[future]] = future.result()
+                bar.update()
+    bar.close()
+    return out
+
+
+def metric_values(claim: Claim, runs: dict[Key, Summary], seeds: list[int]) -> np.ndarray:
+    """(metric, seed) values of one claim, each from that seed's runs."""
+    values = np.full((len(claim.metrics), len(seeds)), np.nan)
+    for j, seed in enumerate(seeds):
+        by_role = {role: runs[(name, seed)] for role, name in claim.runs.items()}
+        for i, metric in enumerate(claim.metrics):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values[i, j] = metric.compute(by_role)
+    return values
+
+
+def all_values(runs: dict[Key, Summary], seeds: list[int]) -> dict[int, np.ndarray]:
+    return {claim.number: metric_values(claim, runs, seeds) for claim in CLAIMS}
