@@ -85,7 +85,20 @@ def build_world(
     pivots = _marginal_costs(calibration, prices, transport, settings.substitution_elasticity)
     sites, paths = _sites(calibration, settings, rng, prices, pivots, mined_total, months)
     for adjustment in adjustments:
-        paths[_adjusted(sites, adjustment)] *= adjustment["capacity_multiplier"]
+        chosen = _adjusted(sites, adjustment)
+        if not (paths[chosen] > 0).any():  # multiplying nothing would silently do nothing
+            having = sites.location[
+                (sites.mineral == adjustment["mineral"]).to_numpy()
+                & (sites.stage == adjustment["stage"]).to_numpy()
+                & (paths > 0).any(axis=1)
+            ]
+            raise AdjustmentError(
+                f"adjust: {adjustment['country']} has no {adjustment['mineral']} "
+                f"{adjustment['stage']} capacity"
+                + (f" owned by {adjustment['owner']}" if "owner" in adjustment else "")
+                + f" to multiply; countries with some: {', '.join(sorted(set(having)))}"
+            )
+        paths[chosen] *= adjustment["capacity_multiplier"]
     buyers, need, growth = _buyers(calibration, world_demand, months, settings)
     lead = calibration.lead_times.set_index(["stage", "mineral"])
     costs = calibration.costs.set_index(["stage", "mineral"])

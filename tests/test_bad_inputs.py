@@ -123,6 +123,12 @@ CASES = [
         [],
         "capacity_multiplier must be a number >= 0",
     ),
+    (
+        GOOD + '[[adjust]]\nmineral = "rare_earths"\nstage = "refined"\ncountry = "AU"\n'
+        "capacity_multiplier = 3\n",
+        [],
+        "adjust: AU has no rare_earths refined capacity to multiply; countries with some: CN, MY",
+    ),
     (GOOD, ["--set", "choke_multipl=3"], "unknown setting 'choke_multipl'"),
     (GOOD, ["--set", "tranches"], "--set 'tranches': expected key=value"),
     (GOOD, ["--set", "ramp_width=0"], "ramp_width: 0.0 is below the minimum 0.005"),
