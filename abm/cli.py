@@ -127,6 +127,7 @@ def parser() -> argparse.ArgumentParser:
     replicate.add_argument("--seeds", type=int, default=10, help="seeds 1..N (default 10)")
     replicate.add_argument("--out", default="results/replication", help="report folder")
     replicate.add_argument("--quick", action="store_true", help="two seeds, for tests")
+    replicate.add_argument("--claims", help="only these claims, e.g. 7,9 (default: all nine)")
     replicate.add_argument("--workers", type=int, default=None, help="parallel workers")
     replicate.set_defaults(handler=_lazy("abm.replicate.command", "run_replicate"))
     viz = commands.add_parser("viz", help="serve the interactive page")

@@ -91,12 +91,15 @@ def test_targets_and_verdicts():
     assert report_module.verdict([measured(direction, np.array([0.9, 0.8]))]) == "does not hold"
 
 
-def test_seeds_below_one_are_refused(capsys):
-    assert main(["replicate", "--seeds", "0"]) == 2
+def test_seeds_below_one_and_unknown_claims_are_refused(capsys, tmp_path):
+    assert main(["replicate", "--seeds", "0", "--out", str(tmp_path / "a")]) == 2
     assert "--seeds" in capsys.readouterr().err
+    assert main(["replicate", "--claims", "3,12", "--out", str(tmp_path / "b")]) == 2
+    assert "expected numbers from 1 to 9" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())
 
 
-def test_report_is_the_same_for_the_same_runs(tmp_path, short_run, monkeypatch):
+def test_report_is_the_same_for_the_same_runs(tmp_path, short_run):
     """Writing the report twice from the same runs gives the same bytes (no clock in it)."""
     claim = claims_module.Claim(
         1,
@@ -106,12 +109,13 @@ def test_report_is_the_same_for_the_same_runs(tmp_path, short_run, monkeypatch):
         (claims_module.Metric("m", "x", lambda r: 1.0, claims_module.above(0.0, "> 0")),),
         (claims_module.Panel("p", "y", lambda s: mx.world_price(s, "lithium"), ("policy",)),),
     )
-    monkeypatch.setattr(report_module, "CLAIMS", (claim,))
     runs = {("default", 3): short_run}
     values = {1: metric_values(claim, runs, [3])}
     texts = []
     for folder in ("a", "b"):
-        report_module.write_report(values, runs, [3], tmp_path / folder, "abm replicate", "x")
+        report_module.write_report(
+            values, runs, [3], tmp_path / folder, "abm replicate", "x", (claim,)
+        )
         texts.append(
             [
                 (tmp_path / folder / f).read_bytes()

@@ -21,17 +21,34 @@ def run_replicate(args: argparse.Namespace) -> int:
     if args.seeds < 1:
         print("abm replicate: --seeds must be at least 1", file=sys.stderr)
         return 2
-    names = scenarios()
+    chosen = CLAIMS
+    if args.claims:
+        try:
+            numbers = {int(n) for n in args.claims.split(",")}
+        except ValueError:
+            numbers = {0}
+        known = {claim.number for claim in CLAIMS}
+        if not numbers <= known:
+            print(
+                f"abm replicate: --claims '{args.claims}': expected numbers from "
+                f"{min(known)} to {max(known)}, separated by commas",
+                file=sys.stderr,
+            )
+            return 2
+        chosen = tuple(claim for claim in CLAIMS if claim.number in numbers)
+    names = scenarios(chosen)
     for name in names:  # every file checked before anything runs
         load_scenario(name)
     seeds = list(range(1, (QUICK_SEEDS if args.quick else args.seeds) + 1))
     workers = args.workers or os.cpu_count() or 1
     out = Path(args.out)
     runs = run_all(names, seeds, workers)
-    values = all_values(runs, seeds)
+    values = all_values(runs, seeds, chosen)
     command = "abm replicate" + (" --quick" if args.quick else f" --seeds {args.seeds}")
-    report, verdicts = write_report(values, runs, seeds, out, command, git_commit())
-    for claim in CLAIMS:
+    if args.claims:
+        command += f" --claims {args.claims}"
+    report, verdicts = write_report(values, runs, seeds, out, command, git_commit(), chosen)
+    for claim in chosen:
         print(f"claim {claim.number}: {verdicts[claim.number]}")
     print(f"report: {report}")
     return 0 if all(v == "holds" for v in verdicts.values()) else 1

@@ -63,5 +63,7 @@ def metric_values(claim: Claim, runs: dict[Key, Summary], seeds: list[int]) -> n
     return values
 
 
-def all_values(runs: dict[Key, Summary], seeds: list[int]) -> dict[int, np.ndarray]:
-    return {claim.number: metric_values(claim, runs, seeds) for claim in CLAIMS}
+def all_values(
+    runs: dict[Key, Summary], seeds: list[int], claims: tuple[Claim, ...] = CLAIMS
+) -> dict[int, np.ndarray]:
+    return {claim.number: metric_values(claim, runs, seeds) for claim in claims}
