@@ -189,6 +189,8 @@ def write_report(
             "Runs: " + ", ".join(f"{role} = `{name}`" for role, name in claim.runs.items()) + ".",
             "",
         ]
+        if verdicts[claim.number] != "holds" and claim.why_not:
+            details += [f"Why not: {claim.why_not}", ""]
         details += [f"- {m.metric.name}: {m.metric.note}" for m in measured if m.metric.note]
         details += ["", f"![claim {claim.number}]({path.name})", ""]
     failing = [n for n, v in verdicts.items() if v != "holds"]
