@@ -97,6 +97,10 @@ def test_seeds_below_one_and_unknown_claims_are_refused(capsys, tmp_path):
     assert main(["replicate", "--claims", "3,12", "--out", str(tmp_path / "b")]) == 2
     assert "expected numbers from 1 to 9" in capsys.readouterr().err
     assert not any(tmp_path.iterdir())
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["replicate", "--quick", "--out", str(blocker / "report")]) == 2
+    assert "cannot write to" in capsys.readouterr().err
 
 
 def test_report_is_the_same_for_the_same_runs(tmp_path, short_run):

@@ -42,6 +42,14 @@ def run_replicate(args: argparse.Namespace) -> int:
     seeds = list(range(1, (QUICK_SEEDS if args.quick else args.seeds) + 1))
     workers = args.workers or os.cpu_count() or 1
     out = Path(args.out)
+    try:  # find out now, not after an hour of runs, that the report cannot be written
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".probe.{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        print(f"abm replicate: cannot write to {out}: {error.strerror}", file=sys.stderr)
+        return 2
     runs = run_all(names, seeds, workers)
     values = all_values(runs, seeds, chosen)
     command = "abm replicate" + (" --quick" if args.quick else f" --seeds {args.seeds}")
