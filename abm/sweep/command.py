@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -36,23 +37,58 @@ def collect(out: Path, sweep: Sweep) -> pd.DataFrame:
     columns = ["run_id", "sample", *sweep.parameters, "seed", "status"]
     metrics = [m.name for m in sweep.metrics]
     table = table[[*columns, *metrics, "wall_time_s", "error"]]
-    table.to_parquet(out / "runs.parquet.tmp", index=False)
-    (out / "runs.parquet.tmp").replace(out / "runs.parquet")
+    partial = out / f".runs.parquet.{os.getpid()}.tmp"
+    table.to_parquet(partial, index=False)
+    os.replace(partial, out / "runs.parquet")
     return table
 
 
+def _write_text(path: Path, text: str) -> None:
+    """Write a small file all or nothing (a temporary name, then a rename)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
+def _prepare(out: Path, sweep: Sweep, resume: bool) -> str | None:
+    """Make the folder, clear what a killed sweep left half-written, and keep the sweep file
+    beside the results; the reason it cannot go on, if any.
+
+    On ``--resume`` the sweep file must be the one the folder was started with: runs of two
+    different sweeps in one table would be silently wrong.
+    """
+    runs_dir = out / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    kept = out / "sweep.toml"
+    if resume and kept.exists() and kept.read_text() != sweep.text:
+        return (
+            f"{out} was started with a different sweep file ({kept}); rerun without "
+            "--resume, or with --out to a new folder"
+        )
+    for stale in [*runs_dir.glob(".*.tmp"), *out.glob(".*.tmp"), *out.glob("series/*/*/.*.tmp")]:
+        stale.unlink()
+    _write_text(kept, sweep.text)
+    _write_text(out / "manifest.json", json.dumps(_manifest(sweep), indent=2))
+    return None
+
+
 def run_sweep(args: argparse.Namespace) -> int:
-    """Run every (or, with --resume, every missing) run; 1 if any failed, 2 on bad input."""
+    """Run every (or, with --resume, every missing) run; 1 if any failed, 2 on bad input or
+    when the results folder cannot be written (permissions, a full disk)."""
     try:
         sweep = load_sweep(args.file)
     except SweepError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     out = Path(args.out) if args.out else Path("results") / sweep.name
+    try:
+        problem = _prepare(out, sweep, args.resume)
+    except OSError as error:
+        return _cannot_write(out, error)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     runs_dir = out / "runs"
-    runs_dir.mkdir(parents=True, exist_ok=True)
-    for stale in runs_dir.glob(".*.tmp"):
-        stale.unlink()
     planned = runs(sweep)
     done = {p.stem for p in runs_dir.glob("r*.parquet")} if args.resume else set()
     tasks = [Task(run, sweep) for run in planned if run.run_id not in done]
@@ -63,20 +99,36 @@ def run_sweep(args: argparse.Namespace) -> int:
         results = run_processes(tasks, workers)
     failures = 0
     began = time.perf_counter()
-    with tqdm(total=len(tasks), desc=sweep.name, unit="run") as bar:
-        for row in results:
-            write_atomic(row, runs_dir)
-            failures += row["status"] == "failed"
-            bar.set_postfix(failed=failures)
-            bar.update()
-    (out / "manifest.json").write_text(json.dumps(_manifest(sweep), indent=2))
-    table = collect(out, sweep)
+    try:
+        with tqdm(total=len(tasks), desc=sweep.name, unit="run") as bar:
+            for row in results:
+                write_atomic(row, runs_dir)
+                failures += row["status"] == "failed"
+                bar.set_postfix(failed=failures)
+                bar.update()
+        _write_text(out / "manifest.json", json.dumps(_manifest(sweep), indent=2))
+        table = collect(out, sweep)
+    except OSError as error:
+        results.close()  # stop the workers; runs already written stay for --resume
+        return _cannot_write(out, error)
     failed = int((table["status"] == "failed").sum())
     print(
         f"sweep {sweep.name}: {len(tasks)} runs in {time.perf_counter() - began:.1f} s, "
         f"{failed} failed in all; results in {out}/"
     )
     return 1 if failed else 0
+
+
+def _cannot_write(out: Path, error: OSError) -> int:
+    """One line naming the folder and the cause (no space left, permission denied...)."""
+    cause = error.strerror or str(error)
+    where = error.filename or out
+    print(
+        f"error: cannot write the sweep results in {out} ({where}): {cause}; runs already "
+        "written are kept, so free space or fix permissions and rerun with --resume",
+        file=sys.stderr,
+    )
+    return 2
 
 
 def run_analyze(args: argparse.Namespace) -> int:

@@ -95,12 +95,19 @@ def one_thread_per_worker() -> None:
 
 
 def run_processes(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
-    """Results as they finish, from a pool of spawned processes."""
+    """Results as they finish, from a pool of spawned processes.
+
+    Closing the iterator early (the caller hit an error) cancels the runs not yet started
+    instead of waiting for all of them.
+    """
     one_thread_per_worker()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    try:
         futures = [pool.submit(execute, task) for task in tasks]
         for future in as_completed(futures):
             yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def run_dask(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator[dict[str, Any]]:
@@ -116,6 +123,8 @@ def run_dask(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator
         )
     client = Client(scheduler or cluster)
     try:
+        # A worker that dies mid-run (killed, out of memory) loses its runs; the scheduler
+        # gives them to another worker, up to its allowed-failures limit (3 by default).
         futures = [client.submit(execute, task, pure=False) for task in tasks]
         for future in dask_completed(futures):
             yield future.result()
