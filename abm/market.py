@@ -126,7 +126,7 @@ class MarketSettings:
 
 def _smoothstep(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     """A C1 ramp from 0 at x=-1 to 1 at x=+1, and its derivative."""
-    t = np.clip((x + 1.0) * 0.5, 0.0, 1.0)
+    t = np.minimum(np.maximum((x + 1.0) * 0.5, 0.0), 1.0)  # np.clip, without its overhead
     return t * t * (3.0 - 2.0 * t), 3.0 * t * (1.0 - t)
 
 
@@ -142,8 +142,26 @@ def supply_at(
 SOFT_CAP_POWER = 8.0
 
 
+class _BidTerms(NamedTuple):
+    """The parts of the demand formula that do not depend on the price."""
+
+    log_reference: FloatArray
+    log_max: FloatArray
+    minus_elasticity: FloatArray
+    limit: FloatArray  # max_quantity, kept away from zero
+
+
+def _bid_terms(bids: Bids) -> _BidTerms:
+    return _BidTerms(
+        np.log(bids.reference_price),
+        np.log(bids.max_price),
+        -bids.elasticity,
+        np.maximum(bids.max_quantity, 1e-300),
+    )
+
+
 def demand_at(
-    bids: Bids, log_price: FloatArray, width: float, logs: tuple | None = None
+    bids: Bids, log_price: FloatArray, width: float, terms: _BidTerms | None = None
 ) -> tuple[FloatArray, FloatArray]:
     """Tonnes each bid buys at its destination's log price, and d(tonnes)/d(log price).
 
@@ -152,20 +170,23 @@ def demand_at(
     never perfectly flat, so the equilibrium stays well defined) and choked off near
     ``max_price``.
     """
-    log_reference, log_max = logs or (np.log(bids.reference_price), np.log(bids.max_price))
-    wanted = bids.quantity * np.exp(-bids.elasticity * (log_price - log_reference))
-    ratio = wanted / np.maximum(bids.max_quantity, 1e-300)
+    terms = terms or _bid_terms(bids)
+    wanted = bids.quantity * np.exp(terms.minus_elasticity * (log_price - terms.log_reference))
+    ratio = wanted / terms.limit
     damp = (1.0 + ratio**SOFT_CAP_POWER) ** (-1.0 / SOFT_CAP_POWER)
     limited = wanted * damp
     # d limited / d log price = (d limited / d wanted) * (-elasticity * wanted)
-    d_limited = -bids.elasticity * limited * damp**SOFT_CAP_POWER
-    fraction_up, slope_up = _smoothstep((log_price - log_max) / width)
+    d_limited = terms.minus_elasticity * limited * damp**SOFT_CAP_POWER
+    fraction_up, slope_up = _smoothstep((log_price - terms.log_max) / width)
     keep = 1.0 - fraction_up
     return limited * keep, d_limited * keep - limited * slope_up / width
 
 
 class _Batch:
-    """Index bookkeeping shared by the Newton iterations of one clearing."""
+    """Index bookkeeping shared by the Newton iterations of one clearing.
+
+    Everything that does not depend on prices is computed here once, not in every iteration.
+    """
 
     def __init__(self, asks: Asks, bids: Bids, frictions: Frictions, width: float):
         self.markets, self.n = frictions.allowed.shape[:2]
@@ -173,7 +194,8 @@ class _Batch:
         self.ask_cell = asks.market * n + asks.origin
         self.bid_cell = bids.market * n + bids.destination
         self.log_ask = np.log(asks.price)
-        self.bid_logs = (np.log(bids.reference_price), np.log(bids.max_price))
+        self.bid_terms = _bid_terms(bids)
+        log_max = self.bid_terms.log_max
         self.offered = np.bincount(self.ask_cell, asks.quantity, m * n).reshape(m, n)
         self.active = self.offered > 0
         self.alpha = (1.0 + frictions.export_tax) * (1.0 + frictions.tariff)
@@ -181,26 +203,68 @@ class _Batch:
         # A quota of zero closes the pair, like a ban.
         self.mask = frictions.allowed & (frictions.cap_tonnes > 0) & self.active[:, :, None]
         with np.errstate(divide="ignore"):
-            self.log_offered = np.where(
-                self.mask, np.log(np.where(self.mask, self.offered[:, :, None], 1.0)), -np.inf
-            )
+            log_offered = np.log(self.offered)[:, :, None]
+        self.log_offered = np.where(self.mask, log_offered, -np.inf)
         # Bounds on log origin prices: below the cheapest ask nothing is supplied, above the
         # highest choke price nothing is bought.
-        floor = np.full(m * n, np.inf)
-        np.minimum.at(floor, self.ask_cell, self.log_ask)
-        self.lower = floor.reshape(m, n) - 1.5 * width
-        top = np.full(m, -np.inf)
-        if len(bids.market):
-            np.maximum.at(top, bids.market, np.log(bids.max_price))
+        self.lower = _group_min(self.ask_cell, self.log_ask, m * n).reshape(m, n) - 1.5 * width
+        top = np.full((m, len(bids.market)), -np.inf)
+        top[bids.market, np.arange(len(bids.market))] = log_max
+        top = top.max(axis=1, initial=-np.inf)
         self.upper = np.maximum(top[:, None] + 0.5, self.lower + 3.0 * width)
         self.lower = np.where(self.active, self.lower, 0.0)
+        # For the Newton steps: each market's offered tonnes (the scale of its excesses), the
+        # pairs touching an origin with nothing offered, and the Jacobian's diagonal fix.
+        self.scale = np.maximum(self.offered.sum(axis=1, keepdims=True), 1e-300)
+        inactive = ~self.active
+        self.closed = inactive[:, :, None] | inactive[:, None, :]
+        self.pull = inactive - 1e-8 * self.scale
+        self.diagonal = np.arange(n)
 
 
-def _shares(batch: _Batch, origin_price: FloatArray, rent: FloatArray, sigma: float):
-    """Origin shares of each destination's purchases, delivered costs and their elasticities."""
-    scaled = batch.alpha * origin_price[:, :, None]
+def _group_min(keys: IntArray, values: FloatArray, size: int) -> FloatArray:
+    """Least value per key (0 .. size - 1), inf where a key has none: ``np.minimum.at`` in
+    one sort, several times faster."""
+    out = np.full(size, np.inf)
+    if len(keys):
+        order = np.argsort(keys, kind="stable")  # fast on the runs fleets come in
+        sorted_keys = keys[order]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        out[sorted_keys[starts]] = np.minimum.reduceat(values[order], starts)
+    return out
+
+
+class _State(NamedTuple):
+    """Everything implied by one vector of origin prices."""
+
+    flows: FloatArray  # (m, n, n)
+    share: FloatArray  # (m, n, n) origin shares of each destination's purchases
+    delivered: FloatArray  # (m, n, n) delivered cost, USD/t
+    scaled: FloatArray  # (m, n, n) the part of the landed cost that moves with the price
+    landed: FloatArray  # (m, n, n) delivered cost before any quota rent
+    dest_price: FloatArray  # (m, n); 1.0 where nothing can arrive
+    reachable: np.ndarray  # (m, n) some origin may sell there
+    bought: FloatArray  # (bids,)
+    demand: FloatArray  # (m, n)
+    demand_slope: FloatArray  # (m, n) d demand / d log price
+    supplied: FloatArray  # (asks,) tonnes each ask supplies
+    supply: FloatArray  # (m, n) tonnes supplied per origin
+    sales: FloatArray  # (m, n) tonnes bought from each origin
+    excess: FloatArray  # (m, n) excess demand per origin
+    supply_slope: FloatArray  # (m, n) d supply / d log price
+
+
+def _evaluate(asks, bids, batch: _Batch, settings: MarketSettings, log_price, rent) -> _State:
+    """Flows, demand, supply and excess demand implied by origin prices (and quota rents).
+
+    Demand at each destination is split across origins by their shares; ``rent`` is None
+    while no quota binds.
+    """
+    m, n = batch.markets, batch.n
+    sigma = settings.substitution_elasticity
+    scaled = batch.alpha * np.exp(log_price)[:, :, None]
     landed = scaled + batch.beta
-    delivered = landed * rent
+    delivered = landed if rent is None else landed * rent
     log_weight = batch.log_offered - sigma * np.log(delivered)  # -inf where closed
     top = log_weight.max(axis=1, keepdims=True)
     top = np.where(np.isfinite(top), top, 0.0)
@@ -208,8 +272,38 @@ def _shares(batch: _Batch, origin_price: FloatArray, rent: FloatArray, sigma: fl
     total = weight.sum(axis=1, keepdims=True)
     reachable = total[:, 0, :] > 0
     share = weight / np.where(total > 0, total, 1.0)
-    cost_elasticity = scaled / landed  # the rent multiplies both and cancels
-    return share, delivered, cost_elasticity, reachable
+    dest_price = np.where(reachable, (share * delivered).sum(axis=1), 1.0)
+    bought, slope = demand_at(
+        bids, np.log(dest_price).ravel()[batch.bid_cell], settings.ramp_width, batch.bid_terms
+    )
+    reach = reachable.ravel()[batch.bid_cell]
+    bought, slope = np.where(reach, bought, 0.0), np.where(reach, slope, 0.0)
+    demand = np.bincount(batch.bid_cell, bought, m * n).reshape(m, n)
+    demand_slope = np.bincount(batch.bid_cell, slope, m * n).reshape(m, n)
+    flows = share * demand[:, None, :]
+    supplied, supply_slope = supply_at(
+        asks, log_price.ravel()[batch.ask_cell], settings.ramp_width, batch.log_ask
+    )
+    supply = np.bincount(batch.ask_cell, supplied, m * n).reshape(m, n)
+    d_supply = np.bincount(batch.ask_cell, supply_slope, m * n).reshape(m, n)
+    sales = flows.sum(axis=2)
+    return _State(
+        flows,
+        share,
+        delivered,
+        scaled,
+        landed,
+        dest_price,
+        reachable,
+        bought,
+        demand,
+        demand_slope,
+        supplied,
+        supply,
+        sales,
+        sales - supply,
+        d_supply,
+    )
 
 
 def clear(
@@ -228,20 +322,21 @@ def clear(
     else:
         log_price = np.log(np.where(batch.active, np.maximum(start_price, 1e-300), 1.0))
     log_price = np.clip(log_price, batch.lower, batch.upper)
-    rent = np.ones((m, n, n))
+    rent = None  # no quota binds yet: a rent of one everywhere
     iterations = 0
     capped = np.isfinite(frictions.cap_tonnes) & (frictions.cap_tonnes > 0)
+    quotas = capped.any()
     for _ in range(settings.quota_iterations):
-        log_price, used, excess = _newton(asks, bids, batch, settings, log_price, rent)
+        log_price, used, excess, state = _newton(asks, bids, batch, settings, log_price, rent)
         iterations += used
-        if not capped.any():
+        if not quotas:
             break
-        state = _state(bids, batch, settings, log_price, rent)
+        current = np.ones((m, n, n)) if rent is None else rent
         over = np.divide(
             state.flows, frictions.cap_tonnes, out=np.zeros_like(state.flows), where=capped
         )
         binding = (over > 1.0 + settings.quota_tolerance) | (
-            (rent > 1.0) & (over < 1.0 - settings.quota_tolerance)
+            (current > 1.0) & (over < 1.0 - settings.quota_tolerance)
         )
         if not binding.any():
             break
@@ -251,55 +346,30 @@ def clear(
         share = state.share
         elasticity = settings.substitution_elasticity * (1.0 - share) + 0.3 * share
         ratio = np.where(binding, np.maximum(over, 1e-12), 1.0) ** (1.0 / elasticity)
-        rent = np.maximum(1.0, rent * ratio)
-    return _result(asks, bids, batch, settings, log_price, rent, iterations, excess)
+        rent = np.maximum(1.0, current * ratio)
+    else:  # the last rents were set after the last solve: the allocation uses them
+        state = _evaluate(asks, bids, batch, settings, log_price, rent)
+    return _result(bids, batch, log_price, state, iterations, excess)
 
 
-class _State(NamedTuple):
-    """Everything implied by one vector of origin prices."""
-
-    flows: FloatArray  # (m, n, n)
-    share: FloatArray  # (m, n, n) origin shares of each destination's purchases
-    delivered: FloatArray  # (m, n, n) delivered cost, USD/t
-    cost_elasticity: FloatArray  # (m, n, n) d log delivered / d log origin price
-    dest_price: FloatArray  # (m, n); 1.0 where nothing can arrive
-    reachable: np.ndarray  # (m, n) some origin may sell there
-    bought: FloatArray  # (bids,)
-    demand: FloatArray  # (m, n)
-    demand_slope: FloatArray  # (m, n) d demand / d log price
-
-
-def _excess(asks, bids, batch: _Batch, settings: MarketSettings, log_price, rent):
-    """Excess demand per origin, with the state and the supply slope that produced it."""
-    m, n = batch.markets, batch.n
-    state = _state(bids, batch, settings, log_price, rent)
-    supplied, supply_slope = supply_at(
-        asks, log_price.ravel()[batch.ask_cell], settings.ramp_width, batch.log_ask
-    )
-    supply = np.bincount(batch.ask_cell, supplied, m * n).reshape(m, n)
-    d_supply = np.bincount(batch.ask_cell, supply_slope, m * n).reshape(m, n)
-    return state.flows.sum(axis=2) - supply, state, d_supply
-
-
-def _jacobian(state: _State, d_supply, batch: _Batch, settings: MarketSettings, scale):
+def _jacobian(state: _State, batch: _Batch, settings: MarketSettings) -> FloatArray:
     """d(excess at origin i)/d(log origin price k) for every market, shape (m, n, n)."""
-    n, sigma = batch.n, settings.substitution_elasticity
-    eye = np.eye(n)[None]
-    inactive = ~batch.active
+    sigma, diagonal = settings.substitution_elasticity, batch.diagonal
     share, delivered, dest_price = state.share, state.delivered, state.dest_price
-    sh = share * state.cost_elasticity  # s_kj h_kj
+    sh = share * (state.scaled / state.landed)  # s_kj h_kj; the rent cancels in h
     # d(destination price j)/d(log origin price k), shape (m, k, j)
     d_dest = sh * (delivered - sigma * (delivered - dest_price[:, None, :]))
     slope = np.minimum(state.demand_slope, -settings.slope_floor * state.demand)
     d_demand = slope / dest_price  # d demand / d price
     jac = (share * d_demand[:, None, :]) @ np.swapaxes(d_dest, 1, 2)
     jac += sigma * (share * state.demand[:, None, :]) @ np.swapaxes(sh, 1, 2)
-    own = sigma * (sh * state.demand[:, None, :]).sum(axis=2) + d_supply
-    jac -= eye * own[:, :, None]
-    jac = np.where(inactive[:, :, None] | inactive[:, None, :], 0.0, jac)
+    own = sigma * (sh * state.demand[:, None, :]).sum(axis=2) + state.supply_slope
+    jac[:, diagonal, diagonal] -= own
+    np.putmask(jac, batch.closed, 0.0)
     # Inactive origins (nothing offered) get an identity row and never move; a tiny pull on
     # the diagonal keeps an origin that nobody can reach from making the system singular.
-    return jac + eye * (inactive - 1e-8 * scale)[:, :, None]
+    jac[:, diagonal, diagonal] += batch.pull
+    return jac
 
 
 def _newton(asks, bids, batch: _Batch, settings: MarketSettings, log_price, rent):
@@ -313,16 +383,19 @@ def _newton(asks, bids, batch: _Batch, settings: MarketSettings, log_price, rent
     by less than a tenth in a step has its next step enlarged fourfold, up to ``max_step``:
     the search crosses a flat stretch in a few steps, then Newton converges on the slope.
     The floor and the enlargement change the path, not the equilibrium.
+
+    Returns the log prices, the iterations used, the largest relative excess left and the
+    state at those prices.
     """
-    m = batch.markets
-    scale = np.maximum(batch.offered.sum(axis=1, keepdims=True), 1e-300)
-    excess, state, d_supply = _excess(asks, bids, batch, settings, log_price, rent)
+    m, scale = batch.markets, batch.scale
+    state = _evaluate(asks, bids, batch, settings, log_price, rent)
+    excess = state.excess
     merit = ((excess / scale) ** 2).sum(axis=1)
     boost = np.ones((m, 1))
     for iteration in range(1, settings.max_iterations + 1):
         if merit.max(initial=0.0) < settings.tolerance**2:
-            return log_price, iteration, float(np.sqrt(merit.max(initial=0.0)))
-        jac = _jacobian(state, d_supply, batch, settings, scale)
+            return log_price, iteration, float(np.sqrt(merit.max(initial=0.0))), state
+        jac = _jacobian(state, batch, settings)
         step = -np.linalg.solve(jac, np.where(batch.active, excess, 0.0)[..., None])[..., 0]
         step *= boost
         largest = np.max(np.abs(step), axis=1, keepdims=True)
@@ -330,9 +403,8 @@ def _newton(asks, bids, batch: _Batch, settings: MarketSettings, log_price, rent
         length = np.ones((m, 1))
         for _ in range(20):
             trial = np.clip(log_price + length * step, batch.lower, batch.upper)
-            trial_excess, trial_state, trial_slope = _excess(
-                asks, bids, batch, settings, trial, rent
-            )
+            trial_state = _evaluate(asks, bids, batch, settings, trial, rent)
+            trial_excess = trial_state.excess
             trial_merit = ((trial_excess / scale) ** 2).sum(axis=1)
             # Flat stretches may be crossed at equal merit, but a step that jumps over the
             # solution (total excess changes sign) must make things strictly better.
@@ -343,53 +415,19 @@ def _newton(asks, bids, batch: _Batch, settings: MarketSettings, log_price, rent
             length = np.where(worse[:, None], length * 0.5, length)
         stalled = (trial_merit > 0.81 * merit) & ~crossed
         boost = np.where(stalled[:, None], np.clip(boost * length * 4.0, 1.0, 1e8), 1.0)
-        log_price, excess, state, d_supply = trial, trial_excess, trial_state, trial_slope
+        log_price, excess, state = trial, trial_excess, trial_state
         merit = trial_merit
-    return log_price, settings.max_iterations, float(np.sqrt(merit.max(initial=0.0)))
+    return log_price, settings.max_iterations, float(np.sqrt(merit.max(initial=0.0))), state
 
 
-def _state(bids, batch: _Batch, settings: MarketSettings, log_price, rent) -> _State:
-    """Flows implied by origin prices: demand at each destination split by origin shares."""
-    m, n = batch.markets, batch.n
-    share, delivered, cost_elasticity, reachable = _shares(
-        batch, np.exp(log_price), rent, settings.substitution_elasticity
-    )
-    dest_price = np.where(reachable, (share * delivered).sum(axis=1), 1.0)
-    bought, slope = demand_at(
-        bids, np.log(dest_price).ravel()[batch.bid_cell], settings.ramp_width, batch.bid_logs
-    )
-    reach = reachable.ravel()[batch.bid_cell]
-    bought, slope = np.where(reach, bought, 0.0), np.where(reach, slope, 0.0)
-    demand = np.bincount(batch.bid_cell, bought, m * n).reshape(m, n)
-    demand_slope = np.bincount(batch.bid_cell, slope, m * n).reshape(m, n)
-    flows = share * demand[:, None, :]
-    return _State(
-        flows,
-        share,
-        delivered,
-        cost_elasticity,
-        dest_price,
-        reachable,
-        bought,
-        demand,
-        demand_slope,
-    )
-
-
-def _result(asks, bids, batch: _Batch, settings, log_price, rent, iterations, excess) -> Clearing:
+def _result(bids, batch: _Batch, log_price, state: _State, iterations, excess) -> Clearing:
     """Allocate the equilibrium flows to the individual asks and bids so the books close.
 
     The solver leaves a relative excess below its tolerance; here flows are scaled to what each
     origin's sellers supply, and buyers' purchases to what arrives, so that tonnes sold, shipped
     and bought agree exactly.
     """
-    m, n = batch.markets, batch.n
-    state = _state(bids, batch, settings, log_price, rent)
-    supplied, _ = supply_at(
-        asks, log_price.ravel()[batch.ask_cell], settings.ramp_width, batch.log_ask
-    )
-    supply = np.bincount(batch.ask_cell, supplied, m * n).reshape(m, n)
-    sales = state.flows.sum(axis=2)
+    supplied, supply, sales = state.supplied, state.supply, state.sales
     flows = (
         state.flows * np.where(sales > 0, supply / np.where(sales > 0, sales, 1.0), 0.0)[:, :, None]
     )

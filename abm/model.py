@@ -70,7 +70,14 @@ class MineralsModel(mesa.Model):
             scripted = []
         self.policies = PolicyBook(self, scripted)
         self.recorder = Recorder(self)
-        self._last_prices: list[np.ndarray | None] = [None, None, None]
+        # The 2023 prices start the first clearing (origin prices differ from them by freight
+        # only): a warm start from the first month.
+        reference = self.world.reference_price
+        countries = len(self.world.countries)
+        self._last_prices: list[np.ndarray | None] = [
+            np.repeat(reference[:, stage, None], countries, axis=1)
+            for stage in (RAW, REFINED, REFINED)
+        ]
         self.last_clearing: list[Clearing | None] = [None, None]
         self.compliant_clearing: Clearing | None = None
         self.sentiment = np.zeros(len(self.world.minerals))  # investors' shared log error
@@ -256,18 +263,15 @@ class MineralsModel(mesa.Model):
                 # A refinery is judged on the raw price investors expect in the long run, not
                 # on the last cargo.
                 mines = self.mines
-                raw_long = np.array(
-                    [
-                        _median_or(
-                            mines.investment_price[mines.mineral == m],
-                            world.reference_price[m, RAW],
-                        )
-                        for m in range(len(world.minerals))
+                raw_long = group_medians(
+                    mines.mineral, mines.investment_price, world.reference_price[:, RAW]
+                )
+                cost = (
+                    cost
+                    + _local_ore_price(mines, month, raw_long, len(world.countries))[
+                        fleet.mineral, fleet.location
                     ]
                 )
-                cost = cost + _local_ore_price(mines, month, raw_long, len(world.countries))[
-                    fleet.mineral, fleet.location
-                ]
                 lead = conditions.refinery_lead_multiplier
             fleet.invest(
                 month,
@@ -349,29 +353,33 @@ def _local_ore_price(mines, month: int, world_median: np.ndarray, countries: int
     Where the country mines the mineral, its mines' expected price (the value of local ore:
     low where an export ban strands it at home); elsewhere the world median, as imported ore.
     """
-    out = np.repeat(world_median[:, None], countries, axis=1)
     running = mines.capacity[:, month] > 0
     keys = mines.mineral[running] * countries + mines.location[running]
-    prices = mines.investment_price[running]
-    for key in np.unique(keys):
-        out.flat[key] = _median_or(prices[keys == key], out.flat[key])
+    fallback = np.repeat(world_median[:, None], countries, axis=1).ravel()
+    medians = group_medians(keys, mines.investment_price[running], fallback)
+    return medians.reshape(len(world_median), countries)
+
+
+def group_medians(keys: np.ndarray, values: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Median of the finite values of each key (0 .. len(fallback) - 1), or the fallback for
+    keys with none; the same numbers as ``np.median`` group by group, in one sort."""
+    finite = np.isfinite(values)
+    keys, values = keys[finite], values[finite]
+    order = np.lexsort((values, keys))
+    keys, values = keys[order], values[order]
+    out = np.array(fallback, dtype=float, copy=True)
+    if keys.size:
+        present, start, count = np.unique(keys, return_index=True, return_counts=True)
+        low, high = values[start + (count - 1) // 2], values[start + count // 2]
+        out[present] = np.where(count % 2 == 1, low, (low + high) / 2.0)
     return out
-
-
-def _median_or(values: np.ndarray, fallback: float) -> float:
-    """Median of the finite values, or the fallback when there are none."""
-    finite = values[np.isfinite(values)]
-    return float(np.median(finite)) if finite.size else float(fallback)
 
 
 def _median_price(origin_price: np.ndarray) -> np.ndarray:
     """Median origin price per mineral: what a site with nothing to sell yet sees."""
-    finite = np.isfinite(origin_price)
-    filled = np.where(finite, origin_price, np.nan)
-    out = np.full(origin_price.shape[0], np.nan)
-    rows = finite.any(axis=1)
-    out[rows] = np.nanmedian(filled[rows], axis=1)
-    return out
+    minerals, countries = origin_price.shape
+    keys = np.repeat(np.arange(minerals), countries)
+    return group_medians(keys, origin_price.ravel(), np.full(minerals, np.nan))
 
 
 def _reserve_shares(calibration: Calibration, world: World) -> np.ndarray:

@@ -74,6 +74,14 @@ def build_world(
     ``adjustments`` change the calibrated world: each multiplies the capacity (now and along
     the pipeline) of the sites of one mineral, stage and location (and owner, if given).
     """
+    _GROUPS.clear()
+    try:
+        return _build(calibration, settings, rng, adjustments)
+    finally:
+        _GROUPS.clear()
+
+
+def _build(calibration, settings, rng, adjustments) -> World:
     months = month_starts(settings)
     prices = _reference_prices(calibration)
     supply = calibration.supply
@@ -167,12 +175,25 @@ def _adjusted(sites: pd.DataFrame, adjustment: dict) -> np.ndarray:
     return mask.to_numpy()
 
 
+_GROUPS: dict[tuple[int, tuple[str, ...]], dict[tuple, pd.DataFrame]] = {}
+
+
 def _rows(table: pd.DataFrame, **equal: str) -> pd.DataFrame:
-    """Rows of ``table`` whose columns equal the given values."""
-    mask = np.ones(len(table), dtype=bool)
-    for column, value in equal.items():
-        mask &= (table[column] == value).to_numpy()
-    return table[mask]
+    """Rows of ``table`` whose columns equal the given values (in table order).
+
+    The world is built from a few hundred such look-ups; each table is grouped once per
+    build (``_GROUPS``, cleared by ``build_world``) instead of compared row by row each time.
+    """
+    columns = tuple(equal)
+    groups = _GROUPS.get((id(table), columns))
+    if groups is None:
+        groups = {
+            key if isinstance(key, tuple) else (key,): frame
+            for key, frame in table.groupby(list(columns), sort=False, observed=True)
+        }
+        groups[()] = table.iloc[0:0]  # the answer for values no row has
+        _GROUPS[(id(table), columns)] = groups
+    return groups.get(tuple(equal.values()), groups[()])
 
 
 def _by_stage(value) -> np.ndarray:
@@ -368,7 +389,7 @@ def _pipeline_paths(
     paths = {loc: np.ones(len(months)) for loc, value in output.items() if value > 0}
     if pipeline.empty:
         return paths
-    table = pipeline.pivot_table(index="country", columns="year", values="tonnes", aggfunc="sum")
+    table = pipeline.groupby(["country", "year"]).tonnes.sum().unstack("year")
     table = table.fillna(0.0)
     base = table.get(BASE_YEAR)
     if base is None:

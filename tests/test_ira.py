@@ -66,7 +66,7 @@ def test_without_rules_there_is_no_tier_and_no_premium(calibration):
 def test_ample_compliant_refining_shrinks_the_premium(calibration, with_rules):
     more = [
         {"mineral": "graphite", "stage": "refined", "country": country, "capacity_multiplier": 6.0}
-        for country in ("JP", "US", "KR")
+        for country in ("JP", "US", "CA")  # Korea refines no graphite in the data
     ]
     more += [
         {"mineral": "graphite", "stage": "raw", "country": country, "capacity_multiplier": 6.0}

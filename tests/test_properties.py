@@ -22,16 +22,25 @@ MONTHS = [f"2023-{m:02d}" for m in range(1, 13)]
 def worlds(draw):
     """A few countries (China always, as it produces every mineral), random capacities."""
     keep = ("CN", *draw(st.lists(st.sampled_from(OTHERS), min_size=1, max_size=5, unique=True)))
-    adjustments = [
-        {
-            "mineral": draw(st.sampled_from(MINERALS)),
-            "stage": draw(st.sampled_from(("raw", "refined"))),
-            "country": draw(st.sampled_from(keep)),
-            # none, or a realistic change (no subnormal capacities)
-            "capacity_multiplier": draw(st.one_of(st.just(0.0), st.floats(0.01, 4.0))),
-        }
-        for _ in range(draw(st.integers(0, 3)))
-    ]
+    supply = shrink(CALIBRATION, keep).supply
+    producing = sorted(
+        set(zip(supply.mineral, supply.stage, supply.country, strict=True))
+        & {(m, s, c) for m in MINERALS for s in ("raw", "refined") for c in keep}
+    )  # an adjustment must find capacity to multiply
+    adjustments = []
+    # Each at most once: x0 then x2 would leave the second nothing to multiply.
+    for mineral, stage, country in draw(
+        st.lists(st.sampled_from(producing), max_size=3, unique=True)
+    ):
+        adjustments.append(
+            {
+                "mineral": mineral,
+                "stage": stage,
+                "country": country,
+                # none, or a realistic change (no subnormal capacities)
+                "capacity_multiplier": draw(st.one_of(st.just(0.0), st.floats(0.01, 4.0))),
+            }
+        )
     return keep, adjustments
 
 
