@@ -362,7 +362,7 @@ def _jacobian(state: _State, batch: _Batch, settings: MarketSettings) -> FloatAr
     slope = np.minimum(state.demand_slope, -settings.slope_floor * state.demand)
     d_demand = slope / dest_price  # d demand / d price
     jac = (share * d_demand[:, None, :]) @ np.swapaxes(d_dest, 1, 2)
-    jac += sigma * (share * state.demand[:, None, :]) @ np.swapaxes(sh, 1, 2)
+    jac += sigma * state.flows @ np.swapaxes(sh, 1, 2)  # flows = share x demand
     own = sigma * (sh * state.demand[:, None, :]).sum(axis=2) + state.supply_slope
     jac[:, diagonal, diagonal] -= own
     np.putmask(jac, batch.closed, 0.0)
@@ -401,14 +401,15 @@ def _newton(asks, bids, batch: _Batch, settings: MarketSettings, log_price, rent
         largest = np.max(np.abs(step), axis=1, keepdims=True)
         step *= np.minimum(1.0, settings.max_step / np.maximum(largest, 1e-300))
         length = np.ones((m, 1))
+        total_excess = excess.sum(axis=1)
         for _ in range(20):
-            trial = np.clip(log_price + length * step, batch.lower, batch.upper)
+            trial = np.minimum(np.maximum(log_price + length * step, batch.lower), batch.upper)
             trial_state = _evaluate(asks, bids, batch, settings, trial, rent)
             trial_excess = trial_state.excess
             trial_merit = ((trial_excess / scale) ** 2).sum(axis=1)
             # Flat stretches may be crossed at equal merit, but a step that jumps over the
             # solution (total excess changes sign) must make things strictly better.
-            crossed = trial_excess.sum(axis=1) * excess.sum(axis=1) < 0
+            crossed = trial_excess.sum(axis=1) * total_excess < 0
             worse = trial_merit > merit * (1.0 + np.where(crossed, 0.0, settings.flat_tolerance))
             if not worse.any():
                 break

@@ -344,7 +344,10 @@ def _site_prices(fleet: SiteFleet, clearing: Clearing) -> np.ndarray:
     price = clearing.origin_price[fleet.mineral, fleet.location]
     home = clearing.destination_price[fleet.mineral, fleet.location]
     price = np.where(np.isfinite(price), price, home)
-    return np.where(np.isfinite(price), price, _median_price(clearing.origin_price)[fleet.mineral])
+    seen = np.isfinite(price)
+    if seen.all():  # the usual case: no median needed
+        return price
+    return np.where(seen, price, _median_price(clearing.origin_price)[fleet.mineral])
 
 
 def _local_ore_price(mines, month: int, world_median: np.ndarray, countries: int) -> np.ndarray:

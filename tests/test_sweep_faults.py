@@ -82,9 +82,13 @@ def test_sigkill_at_random_moments_then_resume(tmp_path, reference, backend):
 
 
 @pytest.mark.slow
-def test_a_killed_dask_worker_has_its_runs_done_elsewhere(tmp_path, reference):
-    """SIGKILL one worker process of the local cluster once runs are under way."""
-    path, out = sweep_file(tmp_path), tmp_path / "out"
+def test_a_killed_dask_worker_has_its_runs_done_elsewhere(tmp_path):
+    """SIGKILL one worker process of the local cluster once runs are under way (a sweep of
+    24 runs, long enough that the kill lands mid-sweep however fast a run is)."""
+    text = grid_text(extra='"settings.retaliation" = [true, false]', seeds="[1, 2, 3, 4, 5, 6]")
+    path, out = write(tmp_path, text), tmp_path / "out"
+    assert run_sweep(arguments(path, tmp_path / "reference", workers=2)) == 0
+    reference = metrics(tmp_path / "reference")
     killed: list[int] = []
 
     def kill_a_worker() -> None:
@@ -109,7 +113,7 @@ def test_a_killed_dask_worker_has_its_runs_done_elsewhere(tmp_path, reference):
     assert killed, "no worker was killed: the test did not test anything"
     assert status == 0
     table = metrics(out)
-    assert sorted(table.index) == RUNS
+    assert sorted(table.index) == [f"r{i:06d}" for i in range(24)]
     pd.testing.assert_frame_equal(table.sort_index(), reference.sort_index())
 
 

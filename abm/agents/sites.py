@@ -135,7 +135,6 @@ class SiteFleet:
         )
         added = base * per_decision * drive
         building = np.flatnonzero(added > 0)  # only these rows change
-        months = np.arange(month + 1, self.capacity.shape[1])[None, :]
         ramp = np.maximum(np.round(ramp_months[building]), 1.0)[:, None]
         brownfield = np.where(self.entrant[building], 0.0, settings.brownfield_share)
         for share, lead in (
@@ -143,8 +142,16 @@ class SiteFleet:
             (1.0 - brownfield, decision_months[building] + build_months[building]),
         ):
             start = month + 1 + np.round(lead)[:, None]
+            # Nothing arrives before the earliest start, and everything after the last ramp
+            # ends: only the months between need the profile.
+            last = self.capacity.shape[1]
+            first = max(month + 1, int(start.min(initial=last)))
+            full = min(max(first, int((start + ramp - 1.0).max(initial=last))), last)
+            months = np.arange(first, full)[None, :]
             profile = np.clip((months - start + 1.0) / ramp, 0.0, 1.0)
-            self.capacity[building, month + 1 :] += (share * added[building])[:, None] * profile
+            tonnes = (share * added[building])[:, None]
+            self.capacity[building, first:full] += tonnes * profile
+            self.capacity[building, full:] += tonnes
         return added
 
 

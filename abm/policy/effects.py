@@ -52,6 +52,7 @@ class PolicyBook:
 
     def __init__(self, model: MineralsModel, policies: list[Policy]):
         self.model = model
+        self._month_texts: list[str] | None = None
         self.policies: list[Policy] = []
         self.added_month: list[int] = []
         self.baseline: dict[tuple, np.ndarray] = {}  # licensing: pre-policy flows per pair
@@ -70,9 +71,10 @@ class PolicyBook:
         return len(self.policies) - 1
 
     def month_text(self, month: int) -> str:
-        return self.model.world.months[min(month, len(self.model.world.months) - 1)].strftime(
-            "%Y-%m"
-        )
+        # Formatted once per run: the book is consulted twice a month.
+        if self._month_texts is None:
+            self._month_texts = list(self.model.world.months.strftime("%Y-%m"))
+        return self._month_texts[min(month, len(self._month_texts) - 1)]
 
     def in_force(self, month: int) -> list[tuple[int, Policy]]:
         text = self.month_text(month)
