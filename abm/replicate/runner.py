@@ -33,8 +33,16 @@ def run_one(key: Key) -> Summary:
 
 
 def run_all(names: Iterable[str], seeds: list[int], workers: int) -> dict[Key, Summary]:
-    """Every (scenario, seed), longest first so the pool ends together; a progress bar."""
-    keys = [(name, seed) for name in names for seed in seeds]
+    """Every (scenario, seed) with a progress bar; scenarios with export quotas first (they
+    take several times longer to clear), so the pool does not end waiting on them."""
+    from abm.scenario import load_scenario
+
+    quotas = {
+        name: sum(p.kind == "export_licensing" for p in load_scenario(name).policies)
+        for name in names
+    }
+    ordered = sorted(names, key=lambda name: -quotas[name])
+    keys = [(name, seed) for name in ordered for seed in seeds]
     out: dict[Key, Summary] = {}
     bar = tqdm(total=len(keys), desc="replicate", unit="run")
     if workers <= 1:
