@@ -1,5 +1,5 @@
 """Sweeps survive faults: killed at random moments (both backends), a Dask worker killed
-mid-sweep, and a results folder that cannot be written."""
+mid-sweep, a results folder that cannot be written or fills up, a changed sweep file."""
 
 from __future__ import annotations
 
@@ -12,47 +12,91 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
+import dask
+import distributed
 import pandas as pd
-import psutil
 import pytest
 from test_sweep import arguments, grid_text, write
 
 from abm.sweep import command as sweep_command
 from abm.sweep.command import run_sweep
 
-RUNS = [f"r{i:06d}" for i in range(8)]
+
+def run_ids(count: int) -> list[str]:
+    return [f"r{i:06d}" for i in range(count)]
 
 
-def sweep_file(tmp_path: Path) -> Path:
-    return write(tmp_path, grid_text(extra='"settings.retaliation" = [true, false]'))
+def sweep_file(tmp_path: Path, seeds: str = "[1, 2]") -> Path:
+    """2 x 2 samples x seeds, keeping the prices of every run as a partitioned series."""
+    text = grid_text(extra='"settings.retaliation" = [true, false]', seeds=seeds)
+    return write(tmp_path, text.replace('end = "2023-04"', 'end = "2023-04"\nseries = ["prices"]'))
 
 
-def metrics(out: Path) -> pd.DataFrame:
-    table = pd.read_parquet(out / "runs.parquet")
-    return table.drop(columns=["wall_time_s"]).set_index("run_id")
+def results(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """runs.parquet (without wall times) and the prices series, both in run order."""
+    table = pd.read_parquet(out / "runs.parquet").drop(columns=["wall_time_s"])
+    prices = pd.read_parquet(out / "series" / "prices")
+    prices["run_id"] = prices["run_id"].astype(str)
+    order = [*prices.columns.drop("run_id")]
+    prices = prices.sort_values(["run_id", *order], ignore_index=True)
+    return table.set_index("run_id").sort_index(), prices
 
 
-def no_leftovers(out: Path) -> None:
-    """Nothing half-written survives a resume: no temporary file anywhere."""
+def assert_every_run_once(out: Path, count: int) -> None:
+    """Each run once in runs/, in runs.parquet and in the series; no temporary file left."""
+    table, prices = results(out)
+    assert list(table.index) == run_ids(count)
+    assert sorted(p.stem for p in (out / "runs").glob("r*.parquet")) == run_ids(count)
+    partitions = sorted(p.name for p in (out / "series" / "prices").iterdir())
+    assert partitions == [f"run_id={run}" for run in run_ids(count)]
+    assert prices.groupby("run_id").size().nunique() == 1  # no run's rows twice
     assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
 
 
+def assert_no_partial_file(out: Path) -> None:
+    """Whatever a kill left under a final name is a whole, readable file."""
+    finals = [*(out / "runs").glob("r*.parquet"), *out.glob("series/*/*/part.parquet")]
+    if (out / "runs.parquet").exists():
+        finals.append(out / "runs.parquet")
+    for path in finals:
+        pd.read_parquet(path)
+
+
+def reference_sweep(folder: Path, seeds: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    assert run_sweep(arguments(sweep_file(folder, seeds), folder / "out", workers=2)) == 0
+    return results(folder / "out")
+
+
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> pd.DataFrame:
-    """The same sweep, run without faults."""
-    folder = tmp_path_factory.mktemp("reference")
-    assert run_sweep(arguments(sweep_file(folder), folder / "out", workers=2)) == 0
-    return metrics(folder / "out")
+def reference(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 8-run sweep, run without faults."""
+    return reference_sweep(tmp_path_factory.mktemp("reference"), "[1, 2]")
 
 
-def _kill_at(command: list[str], delay: float) -> bool:
-    """Start the sweep, SIGKILL its whole process group after ``delay`` seconds; whether it
-    was still running then."""
+@pytest.fixture(scope="module")
+def long_reference(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A 24-run sweep without faults: long enough that a worker is killed mid-sweep."""
+    return reference_sweep(tmp_path_factory.mktemp("long"), "[1, 2, 3, 4, 5, 6]")
+
+
+def count_runs(out: Path) -> int:
+    """Runs written so far (none while the folder is not made yet)."""
+    return len(list((out / "runs").glob("r*.parquet")))
+
+
+def kill_after(command: list[str], out: Path, new_runs: int, jitter_s: float) -> bool:
+    """Start the sweep; once it has written ``new_runs`` more runs (0: still starting up) and
+    ``jitter_s`` seconds more have passed, SIGKILL its whole process group (its workers too).
+    Whether it was still running then."""
+    before = count_runs(out)
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    time.sleep(delay)
+    while process.poll() is None and new_runs and count_runs(out) < before + new_runs:
+        time.sleep(0.02)
+    time.sleep(jitter_s)  # the random moment itself, not a wait for anything
     running = process.poll() is None
     if running:
         os.killpg(process.pid, signal.SIGKILL)
@@ -63,58 +107,101 @@ def _kill_at(command: list[str], delay: float) -> bool:
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["processes", "dask"])
 def test_sigkill_at_random_moments_then_resume(tmp_path, reference, backend):
-    """Kill the whole sweep (workers too) at three random moments, resuming after each; the
-    final results hold every run exactly once, equal to a sweep that was never killed."""
+    """Kill the whole sweep (workers too) three times at seeded random moments (once during
+    start-up, twice while runs are being written), resuming after each; then leave stale
+    temporary files where a killed writer would. The final --resume gives every run exactly
+    once, equal to a sweep that was never killed, and no temporary file is left."""
     path, out = sweep_file(tmp_path), tmp_path / "out"
     command = [sys.executable, "-m", "abm", "sweep", str(path), "--out", str(out)]
-    command += ["--workers", "2", "--backend", backend]
-    # A whole sweep takes 3-4 s here; the moments fall in start-up, runs or the final table.
-    moments = random.Random(20261128 + len(backend)).sample(range(3, 40), 3)
-    killed = [_kill_at([*command, "--resume"], tenths / 10.0) for tenths in moments]
-    assert sum(killed) >= 2, f"the kills at {moments} tenths of a second mostly missed"
-    finished = subprocess.run([*command, "--resume"], capture_output=True, text=True)
+    command += ["--workers", "2", "--backend", backend, "--resume"]
+    draw = random.Random(f"sigkill-{backend}")
+    # Start-up (imports, the pool or cluster, the first runs) takes about 2.5 s here, then a
+    # run ends every 0.2-0.3 s: these moments leave runs to do after each kill.
+    moments = [(0, draw.uniform(0.0, 2.5))]
+    moments += [(draw.randint(1, 2), draw.uniform(0.0, 0.2)) for _ in range(2)]
+    for new_runs, jitter_s in moments:
+        assert kill_after(command, out, new_runs, jitter_s), f"missed {(new_runs, jitter_s)}"
+        assert_no_partial_file(out)
+    assert count_runs(out) < 8
+    (out / "runs" / ".r000007.12345.tmp").write_bytes(b"PAR1 half a file")
+    stale = out / "series" / "prices" / "run_id=r000007"
+    stale.mkdir(parents=True, exist_ok=True)
+    (stale / ".part.12345.tmp").write_bytes(b"PAR1 half a file")
+    finished = subprocess.run(command, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
-    table = metrics(out)
-    assert sorted(table.index) == RUNS
-    assert sorted(p.stem for p in (out / "runs").glob("r*.parquet")) == RUNS
-    pd.testing.assert_frame_equal(table.sort_index(), reference.sort_index())
-    no_leftovers(out)
+    assert_every_run_once(out, 8)
+    table, prices = results(out)
+    pd.testing.assert_frame_equal(table, reference[0])
+    pd.testing.assert_frame_equal(prices, reference[1])
 
 
-@pytest.mark.slow
-def test_a_killed_dask_worker_has_its_runs_done_elsewhere(tmp_path):
-    """SIGKILL one worker process of the local cluster once runs are under way (a sweep of
-    24 runs, long enough that the kill lands mid-sweep however fast a run is)."""
-    text = grid_text(extra='"settings.retaliation" = [true, false]', seeds="[1, 2, 3, 4, 5, 6]")
-    path, out = write(tmp_path, text), tmp_path / "out"
-    assert run_sweep(arguments(path, tmp_path / "reference", workers=2)) == 0
-    reference = metrics(tmp_path / "reference")
+class RecordedCluster(distributed.LocalCluster):
+    """The sweep's own local cluster, kept where the test can reach its workers."""
+
+    made: ClassVar[list[distributed.LocalCluster]] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        RecordedCluster.made.append(self)
+
+
+def kill_a_worker_mid_sweep(out: Path, killed: list[int]) -> None:
+    """Once two runs are written, SIGKILL the process of the cluster's first worker."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if RecordedCluster.made and count_runs(out) >= 2:
+            nanny = next(iter(RecordedCluster.made[-1].workers.values()))
+            written = count_runs(out)
+            os.kill(nanny.pid, signal.SIGKILL)
+            killed.extend([nanny.pid, written])
+            return
+        time.sleep(0.02)
+
+
+def sweep_killing_a_worker(tmp_path: Path, monkeypatch) -> tuple[int, Path, int]:
+    """Run a 24-run sweep on a local Dask cluster, killing one worker mid-sweep; its status,
+    folder and the number of runs written when the worker was killed."""
+    RecordedCluster.made.clear()
+    monkeypatch.setattr(distributed, "LocalCluster", RecordedCluster)
+    path, out = sweep_file(tmp_path, "[1, 2, 3, 4, 5, 6]"), tmp_path / "out"
     killed: list[int] = []
-
-    def kill_a_worker() -> None:
-        deadline = time.time() + 120
-        while time.time() < deadline and not killed:
-            workers = [
-                child
-                for child in psutil.Process().children(recursive=True)
-                if "spawn_main" in " ".join(child.cmdline()) or "forkserver" in child.name()
-            ]
-            started = list((out / "runs").glob("r*.parquet"))
-            if workers and started:
-                workers[0].kill()
-                killed.append(workers[0].pid)
-                return
-            time.sleep(0.05)
-
-    killer = threading.Thread(target=kill_a_worker)
+    killer = threading.Thread(target=kill_a_worker_mid_sweep, args=(out, killed))
     killer.start()
     status = run_sweep(arguments(path, out, workers=2, backend="dask"))
     killer.join()
     assert killed, "no worker was killed: the test did not test anything"
+    assert killed[1] < 24, "the worker was killed after the last run"
+    return status, out, killed[1]
+
+
+@pytest.mark.slow
+def test_a_killed_dask_worker_has_its_runs_done_elsewhere(tmp_path, monkeypatch, long_reference):
+    """The scheduler gives the dead worker's runs to another (and the nanny restarts it)."""
+    status, out, _ = sweep_killing_a_worker(tmp_path, monkeypatch)
     assert status == 0
-    table = metrics(out)
-    assert sorted(table.index) == [f"r{i:06d}" for i in range(24)]
-    pd.testing.assert_frame_equal(table.sort_index(), reference.sort_index())
+    assert_every_run_once(out, 24)
+    table, prices = results(out)
+    pd.testing.assert_frame_equal(table, long_reference[0])
+    pd.testing.assert_frame_equal(prices, long_reference[1])
+
+
+@pytest.mark.slow
+def test_a_run_dask_gives_up_on_is_recorded_failed_and_the_sweep_goes_on(
+    tmp_path, monkeypatch, long_reference
+):
+    """With no retries allowed, the runs on the killed worker end as KilledWorker: recorded
+    as failed (exit 1), every other run done and unchanged."""
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        status, out, _ = sweep_killing_a_worker(tmp_path, monkeypatch)
+    assert status == 1
+    table = pd.read_parquet(out / "runs.parquet").drop(columns=["wall_time_s"])
+    table = table.set_index("run_id")
+    assert list(table.index) == run_ids(24)
+    lost = table[table["status"] == "failed"]
+    assert 1 <= len(lost) <= 2  # what the worker was running and had queued
+    assert lost["error"].str.startswith("KilledWorker").all()
+    done = table[table["status"] == "ok"]
+    pd.testing.assert_frame_equal(done, long_reference[0].loc[done.index])
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
@@ -127,15 +214,57 @@ def test_a_read_only_results_folder_is_a_clear_error(tmp_path, capsys):
     finally:
         out.chmod(0o700)
     error = capsys.readouterr().err
-    assert "cannot write the sweep results" in error and "Permission denied" in error
+    assert f"cannot write the sweep results in {out / 'x'}" in error
+    assert "Permission denied" in error
 
 
 @pytest.mark.parametrize(
     ("code", "cause"),
-    [(errno.ENOSPC, "No space left on device"), (errno.EACCES, "Permission denied")],
+    [(errno.EACCES, "Permission denied"), (errno.EROFS, "Read-only file system")],
+)
+def test_a_folder_that_refuses_writes_stops_the_sweep_before_any_run(
+    tmp_path, capsys, monkeypatch, code, cause
+):
+    """The probe write at the start fails as it would for a non-root user or a read-only
+    mount (simulated: root ignores permissions): one line, exit 2, no run started."""
+
+    def refused(path: Path, text: str) -> None:
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(sweep_command, "_write_text", refused)
+    out = tmp_path / "out"
+    assert run_sweep(arguments(sweep_file(tmp_path), out)) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert error.startswith(f"error: cannot write the sweep results in {out}")
+    assert cause in error
+    assert count_runs(out) == 0
+
+
+def error_lines(stderr: str) -> list[str]:
+    """Lines of stderr that are not the progress bar."""
+    return [line for line in stderr.replace("\r", "\n").splitlines() if "error" in line]
+
+
+def full_disk(row: dict, runs_dir: Path) -> Path:
+    """Write the run where a full disk would take it: /dev/full (pyarrow's own OSError)."""
+    pd.DataFrame([{"run_id": row["run_id"]}]).to_parquet("/dev/full")
+    raise AssertionError("/dev/full accepted the write")
+
+
+def no_permission(row: dict, runs_dir: Path) -> Path:
+    target = runs_dir / f".{row['run_id']}.tmp"
+    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize(
+    ("fault", "cause"),
+    [(full_disk, "No space left on device"), (no_permission, "Permission denied")],
 )
 def test_disk_errors_mid_sweep_exit_2_and_resume_finishes(
-    tmp_path, capsys, monkeypatch, code, cause
+    tmp_path, capsys, monkeypatch, fault, cause
 ):
     """The disk fills (or permissions change) after two runs: one line naming the folder and
     the cause, exit 2, the two runs kept; once the disk is back, --resume does the rest."""
@@ -143,30 +272,47 @@ def test_disk_errors_mid_sweep_exit_2_and_resume_finishes(
     real = sweep_command.write_atomic
     written: list[Path] = []
 
-    def failing(row, runs_dir):
+    def failing(row: dict, runs_dir: Path) -> Path:
         if len(written) >= 2:
-            raise OSError(code, os.strerror(code), str(runs_dir / "x.tmp"))
+            return fault(row, runs_dir)
         written.append(real(row, runs_dir))
         return written[-1]
 
     monkeypatch.setattr(sweep_command, "write_atomic", failing)
-    assert run_sweep(arguments(path, out)) == 2
-    error = capsys.readouterr().err
-    assert f"cannot write the sweep results in {out}" in error and cause in error
-    assert "Traceback" not in error
-    assert len(list((out / "runs").glob("r*.parquet"))) == 2
+    assert run_sweep(arguments(path, out, workers=2)) == 2
+    stderr = capsys.readouterr().err
+    assert "Traceback" not in stderr
+    [line] = error_lines(stderr)
+    assert line.startswith(f"error: cannot write the sweep results in {out}")
+    assert f"{cause};" in line  # the cause alone, not pyarrow's long wording
+    assert count_runs(out) == 2
     monkeypatch.setattr(sweep_command, "write_atomic", real)
     assert run_sweep(arguments(path, out, resume=True)) == 0
-    assert sorted(metrics(out).index) == RUNS
+    assert_every_run_once(out, 8)
 
 
+@pytest.mark.slow
 def test_resume_refuses_a_changed_sweep_file(tmp_path, capsys):
     path, out = sweep_file(tmp_path), tmp_path / "out"
     assert run_sweep(arguments(path, out)) == 0
+    before = results(out)[0]
     path.write_text(path.read_text().replace("[0.2, 0.8]", "[0.3, 0.8]"))
     assert run_sweep(arguments(path, out, resume=True)) == 2
-    assert "started with a different sweep file" in capsys.readouterr().err
-    assert sorted(metrics(out).index) == RUNS  # the results are untouched
+    [line] = error_lines(capsys.readouterr().err)
+    assert str(path) in line and str(out / "sweep.toml") in line
+    assert "is not the sweep file" in line
+    pd.testing.assert_frame_equal(results(out)[0], before)  # the results are untouched
+
+
+@pytest.mark.slow
+def test_a_smaller_sweep_in_a_reused_folder_reads_only_its_own_runs(tmp_path):
+    """Without --resume, runs an earlier, larger sweep left in runs/ are not in the table."""
+    out = tmp_path / "out"
+    assert run_sweep(arguments(sweep_file(tmp_path, "[1, 2]"), out, workers=2)) == 0
+    assert run_sweep(arguments(sweep_file(tmp_path, "[1]"), out, workers=2)) == 0
+    table = pd.read_parquet(out / "runs.parquet")
+    assert list(table["run_id"]) == run_ids(4)
+    assert set(table["seed"]) == {1}
 
 
 def test_an_unwritable_results_folder_stops_before_any_run(tmp_path, capsys):

@@ -31,8 +31,14 @@ def _manifest(sweep: Sweep) -> dict:
 
 
 def collect(out: Path, sweep: Sweep) -> pd.DataFrame:
-    """runs.parquet: one row per run, sorted by run id (per-run files are the source of truth)."""
-    frames = [pd.read_parquet(path) for path in sorted((out / "runs").glob("r*.parquet"))]
+    """runs.parquet: one row per run, sorted by run id (per-run files are the source of truth).
+
+    Only this sweep's runs are read: a folder reused without --resume may hold files of runs
+    that an earlier, larger sweep had and this one has not.
+    """
+    planned = {run.run_id for run in runs(sweep)}
+    paths = [p for p in sorted((out / "runs").glob("r*.parquet")) if p.stem in planned]
+    frames = [pd.read_parquet(path) for path in paths]
     table = pd.concat(frames, ignore_index=True).sort_values("run_id", ignore_index=True)
     columns = ["run_id", "sample", *sweep.parameters, "seed", "status"]
     metrics = [m.name for m in sweep.metrics]
@@ -50,7 +56,7 @@ def _write_text(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def _prepare(out: Path, sweep: Sweep, resume: bool) -> str | None:
+def _prepare(out: Path, sweep: Sweep, source: str, resume: bool) -> str | None:
     """Make the folder, clear what a killed sweep left half-written, and keep the sweep file
     beside the results; the reason it cannot go on, if any.
 
@@ -62,8 +68,8 @@ def _prepare(out: Path, sweep: Sweep, resume: bool) -> str | None:
     kept = out / "sweep.toml"
     if resume and kept.exists() and kept.read_text() != sweep.text:
         return (
-            f"{out} was started with a different sweep file ({kept}); rerun without "
-            "--resume, or with --out to a new folder"
+            f"{source} is not the sweep file {out} was started with (kept as {kept}); "
+            "rerun without --resume, or with --out to a new folder"
         )
     for stale in [*runs_dir.glob(".*.tmp"), *out.glob(".*.tmp"), *out.glob("series/*/*/.*.tmp")]:
         stale.unlink()
@@ -82,7 +88,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out) if args.out else Path("results") / sweep.name
     try:
-        problem = _prepare(out, sweep, args.resume)
+        problem = _prepare(out, sweep, args.file, args.resume)
     except OSError as error:
         return _cannot_write(out, error)
     if problem:
@@ -97,19 +103,28 @@ def run_sweep(args: argparse.Namespace) -> int:
         results = run_dask(tasks, workers, args.scheduler)
     else:
         results = run_processes(tasks, workers)
-    failures = 0
     began = time.perf_counter()
-    try:
-        with tqdm(total=len(tasks), desc=sweep.name, unit="run") as bar:
-            for row in results:
+    failures = 0
+    unwritable: OSError | None = None
+    with tqdm(total=len(tasks), desc=sweep.name, unit="run") as bar:
+        for row in results:
+            # Only errors of our own writes mean the folder: an OSError of the backend (a lost
+            # scheduler connection) is not a full disk.
+            try:
                 write_atomic(row, runs_dir)
-                failures += row["status"] == "failed"
-                bar.set_postfix(failed=failures)
-                bar.update()
+            except OSError as error:
+                unwritable = error
+                results.close()  # stop the workers; runs already written stay for --resume
+                break
+            failures += row["status"] == "failed"
+            bar.set_postfix(failed=failures)
+            bar.update()
+    if unwritable:  # reported once the progress bar has ended its line
+        return _cannot_write(out, unwritable)
+    try:
         _write_text(out / "manifest.json", json.dumps(_manifest(sweep), indent=2))
         table = collect(out, sweep)
     except OSError as error:
-        results.close()  # stop the workers; runs already written stay for --resume
         return _cannot_write(out, error)
     failed = int((table["status"] == "failed").sum())
     print(
@@ -121,10 +136,11 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 def _cannot_write(out: Path, error: OSError) -> int:
     """One line naming the folder and the cause (no space left, permission denied...)."""
-    cause = error.strerror or str(error)
-    where = error.filename or out
+    # pyarrow's errors carry errno but a long strerror ("Error writing bytes... [errno 28]").
+    cause = os.strerror(error.errno) if error.errno else " ".join(str(error).split())
+    where = f" ({error.filename})" if error.filename else ""
     print(
-        f"error: cannot write the sweep results in {out} ({where}): {cause}; runs already "
+        f"error: cannot write the sweep results in {out}{where}: {cause}; runs already "
         "written are kept, so free space or fix permissions and rerun with --resume",
         file=sys.stderr,
     )

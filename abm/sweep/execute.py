@@ -34,8 +34,7 @@ def execute(task: Task) -> dict[str, Any]:
     from abm.sweep.metrics import compute
 
     run, sweep = task.run, task.sweep
-    row: dict[str, Any] = {"run_id": run.run_id, "sample": run.sample, "seed": run.seed}
-    row.update(run.parameters)
+    row = _identity(run)
     began = time.perf_counter()
     try:
         overrides, policies = apply(
@@ -54,9 +53,20 @@ def execute(task: Task) -> dict[str, Any]:
         row["series"] = {name: outputs[name] for name in sweep.series}
         row.update(status="ok", error="")
     except Exception:  # a failed run is a result, recorded with its traceback
-        row.update({m.name: float("nan") for m in sweep.metrics})
-        row.update(status="failed", error=traceback.format_exc())
+        row = failed(task, traceback.format_exc())
     row["wall_time_s"] = time.perf_counter() - began
+    return row
+
+
+def _identity(run: Run) -> dict[str, Any]:
+    return {"run_id": run.run_id, "sample": run.sample, "seed": run.seed, **run.parameters}
+
+
+def failed(task: Task, error: str) -> dict[str, Any]:
+    """The row of a run that gave no outcomes: NaN metrics, status 'failed' and why."""
+    row = _identity(task.run)
+    row.update({m.name: float("nan") for m in task.sweep.metrics})
+    row.update(status="failed", error=error, wall_time_s=float("nan"))
     return row
 
 
@@ -125,13 +135,25 @@ def run_dask(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator
     try:
         # A worker that dies mid-run (killed, out of memory) loses its runs; the scheduler
         # gives them to another worker, up to its allowed-failures limit (3 by default).
-        futures = [client.submit(execute, task, pure=False) for task in tasks]
+        futures = {client.submit(execute, task, pure=False): task for task in tasks}
         for future in dask_completed(futures):
-            yield future.result()
+            yield _outcome(future, futures[future])
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _outcome(future: Any, task: Task) -> dict[str, Any]:
+    """The run's row. A run whose workers kept dying under it (out of memory, a crash in
+    native code: Dask's KilledWorker) is recorded as failed, as a raising run is, so the
+    sweep goes on; other errors (a lost scheduler) stop the sweep and --resume redoes them."""
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker as error:
+        return failed(task, f"KilledWorker: every worker that ran it died ({error})")
 
 
 Backend = Callable[[list[Task]], Iterator[dict[str, Any]]]
