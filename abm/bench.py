@@ -123,7 +123,11 @@ def _short_run(seed: int) -> float:
 
 
 def sweep_throughput(runs: int) -> dict:
-    """The same short runs on one and on two worker processes."""
+    """The same short runs on one and on two worker processes, set up as ``abm sweep`` sets
+    its workers (one BLAS thread each)."""
+    from abm.sweep.execute import one_thread_per_worker
+
+    one_thread_per_worker()
     timings = {}
     for workers in (1, 2):
         began = time.perf_counter()
