@@ -133,25 +133,35 @@ def flows_table(model: MineralsModel) -> pd.DataFrame:
     )
 
 
-def premiums_table(model: MineralsModel) -> pd.DataFrame:
-    """The compliant-tier premium per month and tiered mineral, in percent.
+def compliant_premium(model: MineralsModel) -> tuple[np.ndarray, np.ndarray]:
+    """The compliant-tier premium (month, mineral) in percent, and the compliant tonnes.
 
     Measured seller by seller: each origin's compliant price over its ordinary price, weighted
     by the compliant tonnes it sold, so distance and the mix of origins do not pass for a
-    premium. Empty when no content rule is in force.
+    premium. Zero where nothing was sold in the tier.
     """
-    rec, world = model.recorder, model.world
-    months = _months(model)
-    tonnes = rec.compliant_flows[: len(months)].sum(axis=3)  # (month, mineral, origin)
-    ratio = rec.compliant_origin_price[: len(months)] / rec.origin_price[1, : len(months)]
+    rec = model.recorder
+    done = rec.months_done
+    tonnes = rec.compliant_flows[:done].sum(axis=3)  # (month, mineral, origin)
+    ratio = rec.compliant_origin_price[:done] / rec.origin_price[1, :done]
     weighted = np.where(tonnes > 0, tonnes * (ratio - 1.0), 0.0).sum(axis=2)
     total = tonnes.sum(axis=2)
     premium = np.divide(100.0 * weighted, total, out=np.zeros_like(total), where=total > 0)
-    month, mineral = np.nonzero(rec.tiered[: len(months)])
+    return premium, total
+
+
+def premiums_table(model: MineralsModel) -> pd.DataFrame:
+    """The compliant-tier premium per month and tiered mineral (``compliant_premium``).
+
+    Empty when no content rule is in force.
+    """
+    months = _months(model)
+    premium, total = compliant_premium(model)
+    month, mineral = np.nonzero(model.recorder.tiered[: len(months)])
     return pd.DataFrame(
         {
             "date": months[month],
-            "mineral": _categorical(mineral, world.minerals),
+            "mineral": _categorical(mineral, model.world.minerals),
             "compliant_tonnes": total[month, mineral],
             "premium_pct": premium[month, mineral],
         }

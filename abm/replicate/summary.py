@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.outputs import compliant_premium
+
 if TYPE_CHECKING:
     from abm.model import MineralsModel
 
@@ -62,10 +64,10 @@ def _weighted(price: np.ndarray, tonnes: np.ndarray, axis: int) -> np.ndarray:
     return np.divide(value, total, out=np.full_like(total, np.nan), where=total > 0)
 
 
-def _by_location(output: np.ndarray, fleet, shape: tuple[int, int, int]) -> np.ndarray:
-    """Site output (t, site) summed by (t, mineral, location)."""
+def _by_place(per_site: np.ndarray, mineral, place, shape: tuple[int, int, int]) -> np.ndarray:
+    """Monthly values per site (t, site) summed by (t, mineral, place)."""
     out = np.zeros(shape)
-    np.add.at(out.transpose(1, 2, 0), (fleet.mineral, fleet.location), output.T)
+    np.add.at(out.transpose(1, 2, 0), (mineral, place), per_site.T)
     return out
 
 
@@ -86,35 +88,27 @@ def summarise(model: MineralsModel, scenario: str) -> Summary:
         flows[:, :, :, cn, :], bought, out=np.zeros_like(bought), where=bought > 0
     )
 
-    mined = _by_location(rec.mine_output[:done], model.mines, shape)
-    refined = _by_location(rec.refinery_output[:done], model.refineries, shape)
-    recycled = np.zeros(shape)
-    recyclers = model.recyclers
-    np.add.at(
-        recycled.transpose(1, 2, 0), (recyclers.mineral, recyclers.country), rec.recycled[:done].T
+    mines, refineries, recyclers = model.mines, model.refineries, model.recyclers
+    mine_output, refinery_output = rec.mine_output[:done], rec.refinery_output[:done]
+    mined = _by_place(mine_output, mines.mineral, mines.location, shape)
+    refined = _by_place(refinery_output, refineries.mineral, refineries.location, shape)
+    recycled = _by_place(rec.recycled[:done], recyclers.mineral, recyclers.country, shape)
+    mine_cost = _by_place(mine_output * mines.unit_cost, mines.mineral, mines.location, shape)
+    refine_cost = _by_place(
+        refinery_output * refineries.unit_cost, refineries.mineral, refineries.location, shape
     )
-
+    recycling_cost = _by_place(
+        rec.recycled[:done] * recyclers.cost, recyclers.mineral, recyclers.country, shape
+    )
     origin = np.nan_to_num(rec.origin_price[:, :done])  # (s, t, m, c)
     raw_at = np.nan_to_num(price[RAW])
-    mine_cost = np.zeros(shape)
-    np.add.at(
-        mine_cost.transpose(1, 2, 0),
-        (model.mines.mineral, model.mines.location),
-        (rec.mine_output[:done] * model.mines.unit_cost).T,
-    )
-    refine_cost = np.zeros(shape)
-    np.add.at(
-        refine_cost.transpose(1, 2, 0),
-        (model.refineries.mineral, model.refineries.location),
-        (rec.refinery_output[:done] * model.refineries.unit_cost).T,
-    )
     margins = (
         mined * origin[RAW]
         - mine_cost
         + refined * (origin[REFINED] - raw_at)
         - refine_cost
         + recycled * origin[REFINED]
-        - _recycling_cost(model, shape, done)
+        - recycling_cost
     )
 
     demanded = rec.demanded[:done]
@@ -124,10 +118,8 @@ def summarise(model: MineralsModel, scenario: str) -> Summary:
     retaliations = (
         int(endogenous.reason.str.startswith("retaliation").sum()) if len(endogenous) else 0
     )
-    premium = np.zeros((done, len(minerals)))
-    table = _premiums(model)
-    if table is not None:
-        premium[:] = table
+    premium, _ = compliant_premium(model)
+    premium = np.where(rec.tiered[:done], premium, 0.0)
     return Summary(
         scenario=scenario,
         seed=int(model.seed_value),
@@ -144,8 +136,10 @@ def summarise(model: MineralsModel, scenario: str) -> Summary:
         mined=mined,
         refined=refined,
         recycled=recycled.sum(axis=2),
-        refining_capacity=_by_location(rec.refinery_capacity[:done], model.refineries, shape),
-        mining_capacity=_by_location(rec.mine_capacity[:done], model.mines, shape),
+        refining_capacity=_by_place(
+            rec.refinery_capacity[:done], refineries.mineral, refineries.location, shape
+        ),
+        mining_capacity=_by_place(rec.mine_capacity[:done], mines.mineral, mines.location, shape),
         consumed=consumed.copy(),
         unmet=np.maximum(demanded - consumed, 0.0).sum(axis=2),
         premium_pct=premium,
@@ -153,29 +147,3 @@ def summarise(model: MineralsModel, scenario: str) -> Summary:
         retaliations=retaliations,
         endogenous=len(endogenous),
     )
-
-
-def _recycling_cost(model: MineralsModel, shape, done: int) -> np.ndarray:
-    recyclers, rec = model.recyclers, model.recorder
-    cost = np.zeros(shape)
-    np.add.at(
-        cost.transpose(1, 2, 0),
-        (recyclers.mineral, recyclers.country),
-        (rec.recycled[:done] * recyclers.cost).T,
-    )
-    return cost
-
-
-def _premiums(model: MineralsModel) -> np.ndarray | None:
-    """The compliant premium (t, m) in percent, as ``abm.outputs.premiums_table`` measures it."""
-    from abm.outputs import premiums_table
-
-    table = premiums_table(model)
-    if table.empty:
-        return None
-    rec, world = model.recorder, model.world
-    out = np.zeros((rec.months_done, len(world.minerals)))
-    month = world.months[: rec.months_done].get_indexer(table.date)
-    mineral = np.array([world.minerals.index(m) for m in table.mineral])
-    out[month, mineral] = table.premium_pct.to_numpy()
-    return out
