@@ -146,6 +146,8 @@ def sweep_throughput(runs: int) -> dict:
 
 
 def run_bench(quick: bool = False, out: Path | None = None) -> dict:
+    from abm.outputs import write_text_atomic
+
     repeats = 1 if quick else 5
     full = timed_run({}, repeats)
     reference = boltzmann(repeats=1 if quick else 5)
@@ -166,9 +168,7 @@ def run_bench(quick: bool = False, out: Path | None = None) -> dict:
     out = out or Path("results") / "bench"
     out.mkdir(parents=True, exist_ok=True)
     path = out / "bench.json"
-    temporary = path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(report, indent=2) + "\n")
-    temporary.replace(path)
+    write_text_atomic(path, json.dumps(report, indent=2) + "\n")
     return report
 
 

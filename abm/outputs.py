@@ -278,6 +278,14 @@ def capacity_table(model: MineralsModel) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- writing
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a small text file all or nothing: a temporary ``.<name>.<pid>.tmp``, then a
+    rename, so a killed writer never leaves half a file under the final name."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
 def git_commit() -> str | None:
     """The commit of the source tree, when it is a git checkout."""
     try:

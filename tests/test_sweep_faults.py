@@ -231,7 +231,7 @@ def test_a_folder_that_refuses_writes_stops_the_sweep_before_any_run(
     def refused(path: Path, text: str) -> None:
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr(sweep_command, "_write_text", refused)
+    monkeypatch.setattr(sweep_command, "write_text_atomic", refused)
     out = tmp_path / "out"
     assert run_sweep(arguments(sweep_file(tmp_path), out)) == 2
     error = capsys.readouterr().err

@@ -6,7 +6,6 @@ same files, byte for byte.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from abm.outputs import write_text_atomic
 from abm.replicate.claims import CLAIMS, Claim, Metric
 from abm.replicate.summary import Summary
 
@@ -205,7 +205,5 @@ def write_report(
         "",
     ]
     report = out / "REPORT.md"
-    partial = out / f".REPORT.md.{os.getpid()}.tmp"
-    partial.write_text("\n".join(lines + details).rstrip() + "\n")
-    os.replace(partial, report)
+    write_text_atomic(report, "\n".join(lines + details).rstrip() + "\n")
     return report, verdicts

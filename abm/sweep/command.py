@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
+from abm.outputs import write_text_atomic
 from abm.sweep.design import runs
 from abm.sweep.execute import Task, run_dask, run_processes, write_atomic
 from abm.sweep.spec import Sweep, SweepError, load_sweep
@@ -49,13 +50,6 @@ def collect(out: Path, sweep: Sweep) -> pd.DataFrame:
     return table
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write a small file all or nothing (a temporary name, then a rename)."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    partial.write_text(text)
-    os.replace(partial, path)
-
-
 def _prepare(out: Path, sweep: Sweep, source: str, resume: bool) -> str | None:
     """Make the folder, clear what a killed sweep left half-written, and keep the sweep file
     beside the results; the reason it cannot go on, if any.
@@ -73,8 +67,8 @@ def _prepare(out: Path, sweep: Sweep, source: str, resume: bool) -> str | None:
         )
     for stale in [*runs_dir.glob(".*.tmp"), *out.glob(".*.tmp"), *out.glob("series/*/*/.*.tmp")]:
         stale.unlink()
-    _write_text(kept, sweep.text)
-    _write_text(out / "manifest.json", json.dumps(_manifest(sweep), indent=2))
+    write_text_atomic(kept, sweep.text)
+    write_text_atomic(out / "manifest.json", json.dumps(_manifest(sweep), indent=2))
     return None
 
 
@@ -122,7 +116,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     if unwritable:  # reported once the progress bar has ended its line
         return _cannot_write(out, unwritable)
     try:
-        _write_text(out / "manifest.json", json.dumps(_manifest(sweep), indent=2))
+        write_text_atomic(out / "manifest.json", json.dumps(_manifest(sweep), indent=2))
         table = collect(out, sweep)
     except OSError as error:
         return _cannot_write(out, error)
