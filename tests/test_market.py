@@ -172,6 +172,80 @@ def test_quota_caps_the_pair_and_raises_the_importers_price():
     assert capped.destination_price[0, 2] > base.destination_price[0, 2]
 
 
+def dominant_exporter(n: int = 6):
+    """Origin 0 supplies nearly everything; small suppliers elsewhere; buyers choke at 3x."""
+    offers = Asks(
+        market=np.zeros(n + 2, int),
+        origin=np.r_[0, 0, 0, np.arange(1, n)],
+        quantity=np.r_[400.0, 400.0, 400.0, np.full(n - 1, 8.0)],
+        price=np.r_[40.0, 50.0, 60.0, np.linspace(70.0, 120.0, n - 1)],
+    )
+    quantity = np.r_[150.0, np.full(n - 1, 180.0)]
+    orders = Bids(
+        market=np.zeros(n, int),
+        destination=np.arange(n),
+        quantity=quantity,
+        reference_price=np.full(n, 100.0),
+        elasticity=np.full(n, 0.3),
+        max_price=np.full(n, 300.0),
+        max_quantity=3 * quantity,
+    )
+    transport = np.full((1, n, n), 5.0)
+    np.fill_diagonal(transport[0], 0.0)
+    return offers, orders, Frictions.free_trade(1, n, transport)
+
+
+def capped_exporter(share: float, seed: int):
+    """The dominant exporter's pairs capped at about ``share`` of their free-trade flows."""
+    offers, orders, frictions = dominant_exporter()
+    free = clear(offers, orders, frictions)
+    rng = np.random.default_rng(seed)
+    cap = np.full_like(frictions.cap_tonnes, np.inf)
+    cap[0, 0, 1:] = free.flows[0, 0, 1:] * share * rng.uniform(0.8, 1.2, free.flows.shape[2] - 1)
+    quota = Frictions(
+        frictions.transport_usd_per_t,
+        frictions.tariff,
+        frictions.export_tax,
+        frictions.allowed,
+        cap,
+    )
+    return offers, orders, quota, free
+
+
+@settings(max_examples=30, deadline=None)
+@given(share=st.floats(0.1, 0.95), seed=st.integers(0, 1000))
+def test_export_quotas_of_a_dominant_supplier_hold_and_bind(share, seed):
+    """Quotas on nearly all of the world's supply push buyers towards their choke price,
+    where demand vanishes: the rents must still settle where every cap holds, and only
+    where it binds (this once oscillated between no rent and a choked market, leaving flows
+    several times the cap)."""
+    offers, orders, quota, free = capped_exporter(share, seed)
+    result = clear(offers, orders, quota)
+    tolerance = MarketSettings().quota_tolerance
+    assert result.max_relative_excess < tolerance
+    flows, cap, rent = result.flows[0, 0, 1:], quota.cap_tonnes[0, 0, 1:], result.rent[0, 0, 1:]
+    assert np.all(flows <= cap * (1 + tolerance))
+    binding = rent > 1.0
+    assert binding.any()
+    np.testing.assert_allclose(flows[binding], cap[binding], rtol=tolerance)
+    assert np.all(result.rent[0, 1:] == 1.0)  # no other pair is capped
+    # Goods kept at home: the exporter's own price falls below its free-trade level.
+    assert result.destination_price[0, 0] < free.destination_price[0, 0]
+
+
+@pytest.mark.parametrize("share", [0.03, 0.05, 0.08])
+def test_a_quota_missed_near_the_choke_price_is_reported_not_hidden(share):
+    """Below about a tenth of the free-trade flows, with only marginal other supply, buyers
+    sit at their choke price and the rents may stop about 1% short (a known limit, see
+    docs/ODD.md): whatever the solver reaches, its excess must show every miss."""
+    offers, orders, quota, _ = capped_exporter(share, 0)
+    result = clear(offers, orders, quota)
+    ratio = result.flows[0, 0, 1:] / quota.cap_tonnes[0, 0, 1:] - 1.0
+    missed = np.where(result.rent[0, 0, 1:] > 1.0, np.abs(ratio), np.maximum(ratio, 0.0))
+    # Closing the books rescales flows by up to the solver's tolerance on sales.
+    assert missed.max() <= result.max_relative_excess + 1e-7
+
+
 def test_removing_the_cheap_supplier_raises_prices_everywhere():
     offers, orders, frictions = one_market()
     base = clear(offers, orders, frictions)
