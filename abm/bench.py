@@ -153,9 +153,11 @@ def _hold(seconds: float) -> None:
     time.sleep(seconds)
 
 
-def sweep_throughput(runs: int) -> dict:
+def sweep_throughput(runs: int, repeats: int = 3) -> dict:
     """The same short runs on one and on two worker processes, set up as ``abm sweep`` sets
-    its workers (one BLAS thread each), timed once every worker is up."""
+    its workers (one BLAS thread each), timed once every worker is up: the median of
+    ``repeats`` passes over the runs on the same pool (one pass of 20 short runs takes a few
+    seconds, and single passes varied by a fifth on this machine)."""
     from abm.sweep.execute import one_thread_per_worker
 
     one_thread_per_worker()
@@ -169,11 +171,15 @@ def sweep_throughput(runs: int) -> dict:
             # One held task per worker makes the pool start them all before the clock.
             list(pool.map(_hold, [0.2] * workers))
             startup[workers] = time.perf_counter() - began
-            began = time.perf_counter()
-            list(pool.map(_short_run, range(1, runs + 1)))
-            timings[workers] = time.perf_counter() - began
+            passes = []
+            for _ in range(repeats):
+                began = time.perf_counter()
+                list(pool.map(_short_run, range(1, runs + 1)))
+                passes.append(time.perf_counter() - began)
+            timings[workers] = statistics.median(passes)
     return {
         "runs": runs,
+        "repeats": repeats,
         "startup_s_1_worker": startup[1],
         "startup_s_2_workers": startup[2],
         "wall_s_1_worker": timings[1],
@@ -208,7 +214,7 @@ def run_bench(quick: bool = False, out: Path | None = None) -> dict:
         "boltzmann_bare": bare,
         "agent_steps_ratio_bare": full["agent_steps_per_s"] / bare["agent_steps_per_s"],
         "scaling": scaling,
-        "sweep": sweep_throughput(4 if quick else 20),
+        "sweep": sweep_throughput(4, 1) if quick else sweep_throughput(20),
         "quick": quick,
     }
     out = out or Path("results") / "bench"
@@ -244,7 +250,8 @@ def table(report: dict) -> str:
         )
     sweep = report["sweep"]
     lines.append(
-        f"sweep of {sweep['runs']} short runs: 1 worker {sweep['wall_s_1_worker']:.1f} s, "
+        f"sweep of {sweep['runs']} short runs (median of {sweep['repeats']} passes): "
+        f"1 worker {sweep['wall_s_1_worker']:.1f} s, "
         f"2 workers {sweep['wall_s_2_workers']:.1f} s, parallel efficiency "
         f"{sweep['parallel_efficiency']:.2f} (worker start-up {sweep['startup_s_1_worker']:.1f}"
         f" s and {sweep['startup_s_2_workers']:.1f} s apart; with it "
