@@ -92,6 +92,9 @@ class MineralsModel(mesa.Model):
         self.refineries = RefineryFleet(
             world.sites[~is_raw], world.capacity_path[~is_raw], countries, minerals
         )
+        # Policies only shorten the reporting lag, so the setting bounds the prices to keep.
+        for fleet in (self.mines, self.refineries):
+            fleet.keep_prices(self.settings.price_report_lag_months + 1)
         reference = world.reference_price
         self.mines.update_expectations(reference[self.mines.mineral, RAW], 1.0, 1.0)
         self.refineries.update_expectations(reference[self.refineries.mineral, REFINED], 1.0, 1.0)
@@ -236,13 +239,12 @@ class MineralsModel(mesa.Model):
         for fleet, clearing in ((self.mines, raw), (self.refineries, refined)):
             price = _site_prices(fleet, clearing)
             price = np.where(np.isfinite(price), price, fleet.expected_price)
-            fleet.price_history[month] = price
-            reported = np.maximum(month - conditions.report_lag[fleet.mineral], 0)
+            fleet.remember_price(month, price)
             fleet.update_expectations(
                 price,
                 settings.expectation_months,
                 horizon[fleet.mineral],
-                reported_price=fleet.price_history[reported, np.arange(len(fleet))],
+                reported_price=fleet.price_months_ago(month, conditions.report_lag[fleet.mineral]),
             )
         Buyer.expect(
             self.buyers,

@@ -32,8 +32,6 @@ class Recorder:
         self.mine_output = np.zeros((months, len(model.mines)))
         self.refinery_output = np.zeros((months, len(model.refineries)))
         self.recycled = np.zeros((months, len(model.recyclers.mineral)))
-        self.mine_capacity = np.zeros((months, len(model.mines)))
-        self.refinery_capacity = np.zeros((months, len(model.refineries)))
         self.demanded = np.zeros((months, minerals, countries))
         self.consumed = np.zeros((months, minerals, countries))
         self.books = np.zeros((4, months, minerals, len(BOOK_STAGES)))  # open, in, out, close
@@ -44,6 +42,17 @@ class Recorder:
         self.compliant_flows = np.zeros((months, minerals, countries, countries))
         self.tiered = np.zeros((months, minerals), dtype=bool)
         self.months_done = 0
+
+    @property
+    def mine_capacity(self) -> np.ndarray:
+        """(month, mine) t/month: the fleet's own capacity path, not a copy. Investment only
+        adds capacity after the month deciding it, so past months are as they were run."""
+        return self.model.mines.capacity.T
+
+    @property
+    def refinery_capacity(self) -> np.ndarray:
+        """(month, refinery) t/month, as ``mine_capacity``."""
+        return self.model.refineries.capacity.T
 
     def _stocks(self) -> np.ndarray:
         """Tonnes held per mineral and book stage, summed from the agents."""
@@ -99,8 +108,6 @@ class Recorder:
         self.mine_output[month] = mines.output
         self.refinery_output[month] = refineries.processed
         self.recycled[month] = recyclers.sold
-        self.mine_capacity[month] = mines.capacity[:, month]
-        self.refinery_capacity[month] = refineries.capacity[:, month]
         demanded = np.zeros((len(model.world.countries), minerals))
         np.add.at(demanded, buyers.country, buyers.planned)
         self.demanded[month] = demanded.T

@@ -31,7 +31,21 @@ class SiteFleet:
         self.expected_price = np.full(len(self.table), np.nan)  # short run, at the location
         self.investment_price = np.full(len(self.table), np.nan)  # what investors expect
         self.reference_utilisation: np.ndarray | None = None  # by mineral, at the first decision
-        self.price_history = np.full((capacity_path.shape[1], len(self.table)), np.nan)
+        self.price_history = np.full((1, len(self.table)), np.nan)  # see keep_prices
+
+    def keep_prices(self, months: int) -> None:
+        """Keep the last ``months`` months of prices seen (the longest reporting lag plus
+        one), in a ring: a full history would grow with the horizon for nothing."""
+        self.price_history = np.full((months, len(self)), np.nan)
+
+    def remember_price(self, month: int, price: np.ndarray) -> None:
+        self.price_history[month % len(self.price_history)] = price
+
+    def price_months_ago(self, month: int, lag: np.ndarray) -> np.ndarray:
+        """Each site's price ``lag`` months before ``month`` (or the first month's), as
+        remembered; ``lag`` must be shorter than the ring kept."""
+        seen = np.maximum(month - lag, 0) % len(self.price_history)
+        return self.price_history[seen, np.arange(len(self))]
 
     def __len__(self) -> int:
         return len(self.unit_cost)
