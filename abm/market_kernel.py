@@ -414,10 +414,12 @@ def _solve_rent(market, bids_here, q, price, log_rent, rent, width, sigma, accur
     low, f_low = 0.0, excess_at(0.0)
     high = max(log_rent[q], 0.0)
     f_high = excess_at(high)
-    while f_high > 0.0:
+    while f_high > 0.0 and high < 60.0:
         low, f_low = high, f_high
         high += 1.0
         f_high = excess_at(high)
+    if f_high > 0.0:  # buyers never stop (no choke price): no rent meets it; the residual says so
+        return high
     t, side = high, 0
     for _ in range(200):
         t = (low * f_high - high * f_low) / (f_high - f_low)
