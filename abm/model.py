@@ -100,7 +100,7 @@ class MineralsModel(mesa.Model):
         self.refineries.update_expectations(reference[self.refineries.mineral, REFINED], 1.0, 1.0)
         self.refineries.raw_price_paid = reference[self.refineries.mineral, RAW].copy()
         # Refiners start with half a month of output in stock, buyers at their target.
-        capacity0 = self.refineries.capacity[:, 0]
+        capacity0 = self.refineries.capacity_in(0)
         self.refineries.refined_stock = self.settings.refiner_stock_months * capacity0 * 0.85
         country_index = np.array([countries.index(c) for c in world.buyers.country])
         self.buyers = BuyerFleet(world.need, world.growth, country_index, reference[:, REFINED])
@@ -153,7 +153,7 @@ class MineralsModel(mesa.Model):
         )
         raw = self._clear(RAW, Producer.asks(self.mines, month), raw_bids)
         Producer.produce(self.mines, raw.sold)
-        paid = raw.destination_price[self.refineries.mineral, self.refineries.location]
+        paid = raw.destination_price.take(self.refineries.cell)
         Refiner.refine(self.refineries, raw.bought, paid, month)
         # Refined market: refiners and recyclers sell to buyers.
         Buyer.plan(self.buyers, month, settings, self.rng)
@@ -188,9 +188,10 @@ class MineralsModel(mesa.Model):
         Buyer.consume(self.buyers, refined.bought[:buyers] + compliant_bought)
         Buyer.expect_compliant(self.buyers, self.compliant_clearing, settings.expectation_months)
         self.stockpiles.settle(refined.sold[second:], refined.bought[buyers:])
+        consumed = self.recorder.consumed_by_cell()
         Recycler.collect(
             self.recyclers,
-            self.recorder.consumed_by_cell(),
+            consumed,
             self.conditions.collection_rate,
             self.conditions.recycling_growth,
         )
@@ -199,7 +200,12 @@ class MineralsModel(mesa.Model):
         if (month + 1) % settings.investment_interval_months == 0:
             self._invest(month)
         self.recorder.record(
-            month, raw, refined, self.compliant_clearing, None if rules is None else rules.covered
+            month,
+            raw,
+            refined,
+            self.compliant_clearing,
+            None if rules is None else rules.covered,
+            consumed=consumed,  # investment and expectations leave consumption as it was
         )
         self.month += 1
         self.running = self.month < self.running_months
@@ -343,8 +349,8 @@ def _concat_bids(*parts: Bids) -> Bids:
 def _site_prices(fleet: SiteFleet, clearing: Clearing) -> np.ndarray:
     """The price each site sees: its origin price, else the delivered price at home, else
     the median origin price of its mineral (a site with nothing to sell yet)."""
-    price = clearing.origin_price[fleet.mineral, fleet.location]
-    home = clearing.destination_price[fleet.mineral, fleet.location]
+    price = clearing.origin_price.take(fleet.cell)
+    home = clearing.destination_price.take(fleet.cell)
     price = np.where(np.isfinite(price), price, home)
     seen = np.isfinite(price)
     if seen.all():  # the usual case: no median needed
@@ -358,7 +364,7 @@ def _local_ore_price(mines, month: int, world_median: np.ndarray, countries: int
     Where the country mines the mineral, its mines' expected price (the value of local ore:
     low where an export ban strands it at home); elsewhere the world median, as imported ore.
     """
-    running = mines.capacity[:, month] > 0
+    running = mines.capacity_in(month) > 0
     keys = mines.mineral[running] * countries + mines.location[running]
     fallback = np.repeat(world_median[:, None], countries, axis=1).ravel()
     medians = group_medians(keys, mines.investment_price[running], fallback)
@@ -373,8 +379,10 @@ def group_medians(keys: np.ndarray, values: np.ndarray, fallback: np.ndarray) ->
     order = np.lexsort((values, keys))
     keys, values = keys[order], values[order]
     out = np.array(fallback, dtype=float, copy=True)
-    if keys.size:
-        present, start, count = np.unique(keys, return_index=True, return_counts=True)
+    if keys.size:  # the groups of the sorted keys, as np.unique would give them
+        bounds = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True])))
+        start, count = bounds[:-1], bounds[1:] - bounds[:-1]
+        present = keys[start]
         low, high = values[start + (count - 1) // 2], values[start + count // 2]
         out[present] = np.where(count % 2 == 1, low, (low + high) / 2.0)
     return out

@@ -42,6 +42,9 @@ class Recorder:
         self.compliant_flows = np.zeros((months, minerals, countries, countries))
         self.tiered = np.zeros((months, minerals), dtype=bool)
         self.months_done = 0
+        # Each (buyer, mineral) pair's cell of a flattened (country, mineral) table.
+        buyers = model.buyers
+        self._buyer_cell = (buyers.country[:, None] * minerals + np.arange(minerals)).ravel()
 
     @property
     def mine_capacity(self) -> np.ndarray:
@@ -72,11 +75,14 @@ class Recorder:
 
     def consumed_by_cell(self) -> np.ndarray:
         """This month's consumption by (mineral, country)."""
-        buyers = self.model.buyers
+        return self._by_cell(self.model.buyers.consumed)
+
+    def _by_cell(self, by_buyer: np.ndarray) -> np.ndarray:
+        """(buyer, mineral) tonnes summed by (mineral, country), buyer after buyer (the
+        order ``np.add.at`` adds in, at the cost of one ``bincount``)."""
         minerals, countries = len(self.model.world.minerals), len(self.model.world.countries)
-        out = np.zeros((countries, minerals))
-        np.add.at(out, buyers.country, buyers.consumed)
-        return out.T
+        out = np.bincount(self._buyer_cell, by_buyer.ravel(), countries * minerals)
+        return out.reshape(countries, minerals).T
 
     def record(
         self,
@@ -85,7 +91,9 @@ class Recorder:
         refined: Clearing,
         compliant: Clearing | None = None,
         tiered: np.ndarray | None = None,
+        consumed: np.ndarray | None = None,
     ) -> None:
+        """Record the month; ``consumed`` is ``consumed_by_cell()`` if already worked out."""
         model = self.model
         minerals = len(model.world.minerals)
         for stage, result in enumerate((raw, refined)):
@@ -108,10 +116,8 @@ class Recorder:
         self.mine_output[month] = mines.output
         self.refinery_output[month] = refineries.processed
         self.recycled[month] = recyclers.sold
-        demanded = np.zeros((len(model.world.countries), minerals))
-        np.add.at(demanded, buyers.country, buyers.planned)
-        self.demanded[month] = demanded.T
-        self.consumed[month] = self.consumed_by_cell()
+        self.demanded[month] = self._by_cell(buyers.planned)
+        self.consumed[month] = self.consumed_by_cell() if consumed is None else consumed
         recycled = np.bincount(recyclers.mineral, recyclers.sold, minerals)
         processed = np.bincount(refineries.mineral, refineries.processed, minerals)
         inflow = self.books[1, month]

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from abm.agents.sites import SiteFleet
 from abm.data import MINERALS
 from abm.model import MineralsModel
 from abm.outputs import largest_relative_residual, tables
@@ -173,3 +174,46 @@ def test_pipeline_switch_builds_the_iea_base_case_or_holds_2023_capacity(calibra
     assert (
         built.refineries.capacity[sites, -1].sum() > 1.2 * built.refineries.capacity[sites, 0].sum()
     )
+
+
+def test_capacity_path_reads_to_the_bit_as_if_written_out_to_the_horizon():
+    """Investment writes new capacity over each project's ramp only; every month must read
+    as a path with every addition written out to the end would, and the path handed out by
+    ``capacity`` (and changed there) must be the one the fleet goes on from."""
+    rng = np.random.default_rng(3)
+    sites, months = 6, 40
+    table = pd.DataFrame(
+        {
+            "mineral": "lithium",
+            "location": "AU",
+            "owner": "AU",
+            "unit_cost_usd_per_t": 1.0,
+            "tranche": 0,
+            "new_capacity_cost_usd_per_t": 1.0,
+        },
+        index=range(sites),
+    )
+    path = np.repeat(rng.random((sites, 1)), months, axis=1)
+    path[0, 10:] *= 1.5  # a pipeline step
+    path[1] = np.linspace(1.0, 2.0, months)  # growing to the end
+    fleet = SiteFleet(table, path, ["AU"], ["lithium"])
+    full = path.copy()
+    for decision in range(30):
+        rows = np.flatnonzero(rng.random(sites) < 0.6)
+        start = decision + 1.0 + rng.integers(0, 30, len(rows))  # some beyond the horizon
+        ramp = rng.integers(1, 12, len(rows)).astype(float)
+        tonnes = rng.random(len(rows))
+        fleet.add_capacity(rows, start, ramp, tonnes)
+        for row, first, span, added in zip(rows, start, ramp, tonnes, strict=True):
+            t = np.arange(int(first), months)
+            full[row, int(first) :] += added * np.clip((t - first + 1.0) / span, 0.0, 1.0)
+        for month in range(months):
+            assert np.array_equal(fleet.capacity_in(month), full[:, month])
+        ahead = rng.integers(0, months, sites)
+        assert np.array_equal(fleet.capacity_of(np.arange(sites), ahead), full[range(sites), ahead])
+        if decision == 20:
+            fleet.capacity[2, 25:] = 0.0  # a closure written into the path handed out
+            full[2, 25:] = 0.0
+        if decision % 7 == 0:
+            assert np.array_equal(fleet.capacity, full)
+    assert np.array_equal(fleet.capacity, full)

@@ -28,7 +28,7 @@ class Producer(SiteAgent):
         return Asks(
             market=fleet.mineral,
             origin=fleet.location,
-            quantity=fleet.capacity[:, month],
+            quantity=fleet.capacity_in(month),
             price=fleet.unit_cost,
         )
 

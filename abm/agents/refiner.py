@@ -37,7 +37,7 @@ class Refiner(SiteAgent):
     @staticmethod
     def raw_bids(fleet: RefineryFleet, month: int, settings, raw_reference: np.ndarray) -> Bids:
         """Raw purchases planned from capacity and stocks, priced from the expected margin."""
-        capacity = fleet.capacity[:, month]
+        capacity = fleet.capacity_in(month)
         target = settings.refiner_stock_months * capacity
         surplus = np.maximum(fleet.refined_stock + fleet.raw_stock - target, 0.0)
         quantity = np.clip(capacity - surplus / 2.0, 0.0, capacity)
@@ -60,7 +60,7 @@ class Refiner(SiteAgent):
         fleet.raw_bought = bought
         fleet.raw_price_paid = np.where(bought > 0, price_paid, fleet.raw_price_paid)
         fleet.raw_stock = fleet.raw_stock + bought
-        fleet.processed = np.minimum(fleet.raw_stock, fleet.capacity[:, month])
+        fleet.processed = np.minimum(fleet.raw_stock, fleet.capacity_in(month))
         fleet.output = fleet.processed
         fleet.raw_stock = fleet.raw_stock - fleet.processed
         fleet.refined_stock = fleet.refined_stock + fleet.processed

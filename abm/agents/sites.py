@@ -22,17 +22,69 @@ class SiteFleet:
         country_index = {c: i for i, c in enumerate(countries)}
         self.location = self.table.location.map(country_index).to_numpy()
         self.owner = self.table.owner.map(country_index).to_numpy()
+        # Each site's (mineral, location) cell of a flattened (mineral, country) table: one
+        # ``take`` reads the prices every site sees, where 2-d indexing costs four times more.
+        self.cell = self.mineral * len(countries) + self.location
         self.unit_cost = self.table.unit_cost_usd_per_t.to_numpy(float).copy()
         self.entrant = (self.table.tranche < 0).to_numpy()  # no capacity at the start
         # What a new tonne of capacity here costs to run: the location's marginal 2023 cost,
         # whatever this tranche's own cost (new projects do not inherit old mines' grades).
         self.new_capacity_cost = self.table.new_capacity_cost_usd_per_t.to_numpy(float)
-        self.capacity = capacity_path.astype(float).copy()  # (site, month) t/month
+        # The capacity path (site, month), t/month. Investment writes it over each project's
+        # lead and ramp only, not on to the end of the horizon (which made a run's cost grow
+        # with the square of its months): from month ``_settled[i]`` on, every month of row i
+        # holds ``_tail[i]``, whatever ``_path`` says there. Read it with ``capacity_in`` and
+        # ``capacity_of``; ``capacity`` writes it out in full.
+        self._path = capacity_path.astype(float).copy()
+        self._settle()
         self.output = np.zeros(len(self.table))  # this month's tonnes
         self.expected_price = np.full(len(self.table), np.nan)  # short run, at the location
         self.investment_price = np.full(len(self.table), np.nan)  # what investors expect
         self.reference_utilisation: np.ndarray | None = None  # by mineral, at the first decision
         self.price_history = np.full((1, len(self.table)), np.nan)  # see keep_prices
+
+    @property
+    def capacity(self) -> np.ndarray:
+        """The whole capacity path, (site, month) t/month, written out in full.
+
+        The caller may change it until the next investment, which takes the tails from it
+        again. Costs the whole horizon: the model itself reads ``capacity_in``.
+        """
+        months = np.arange(self._path.shape[1])
+        np.copyto(self._path, self._tail[:, None], where=months >= self._settled[:, None])
+        self._settled[:] = len(months)
+        self._handed_out = True
+        return self._path
+
+    def capacity_in(self, month: int) -> np.ndarray:
+        """Every site's capacity in ``month``, t/month."""
+        return np.where(month < self._settled, self._path[:, month], self._tail)
+
+    def capacity_of(self, sites: np.ndarray, months: np.ndarray) -> np.ndarray:
+        """The capacity of each of ``sites`` in its own month of ``months``, t/month."""
+        return np.where(months < self._settled[sites], self._path[sites, months], self._tail[sites])
+
+    def add_capacity(
+        self, sites: np.ndarray, start: np.ndarray, ramp: np.ndarray, tonnes: np.ndarray
+    ) -> None:
+        """Add ``tonnes`` t/month to each of ``sites`` from month ``start`` on, rising
+        linearly over ``ramp`` months (whole numbers of months, as floats)."""
+        if self._handed_out:
+            self._settle()
+        add_ramps(self._path, self._settled, self._tail, sites, start, ramp, tonnes)
+
+    def _settle(self) -> None:
+        """Find each row's tail (again): the months from its last change in the path on."""
+        path = self._path
+        sites, months = path.shape
+        self._settled = np.full(sites, months, dtype=np.int64)
+        self._tail = np.zeros(sites)
+        if months > 1:
+            changed = path[:, 1:] != path[:, :-1]
+            last = months - 1 - np.argmax(changed[:, ::-1], axis=1)
+            self._settled[:] = np.where(changed.any(axis=1), last, 0)
+            self._tail = path[:, -1].copy()
+        self._handed_out = False  # True once ``capacity`` has handed the path out
 
     def keep_prices(self, months: int) -> None:
         """Keep the last ``months`` months of prices seen (the longest reporting lag plus
@@ -46,7 +98,7 @@ class SiteFleet:
         """Each site's price ``lag`` months before ``month`` (or the first month's), as
         remembered; ``lag`` must be shorter than the ring kept."""
         seen = np.maximum(month - lag, 0) % len(self.price_history)
-        return self.price_history[seen, np.arange(len(self))]
+        return self.price_history.take(seen * len(self) + np.arange(len(self)))
 
     def __len__(self) -> int:
         return len(self.unit_cost)
@@ -120,10 +172,13 @@ class SiteFleet:
         # Nobody builds into idle or coming capacity; an expected squeeze brings projects
         # forward even before prices rise (half a point of drive per point of tightness).
         minerals = self.mineral.max() + 1
-        world_capacity = np.bincount(self.mineral, self.capacity[:, month], minerals)
-        last = self.capacity.shape[1] - 1
+        capacity = self.capacity_in(month)
+        world_capacity = np.bincount(self.mineral, capacity, minerals)
+        last = self._path.shape[1] - 1
         ahead = np.minimum(month + np.round(decision_months + build_months).astype(int), last)
-        committed = np.bincount(self.mineral, self.capacity[np.arange(len(self)), ahead], minerals)
+        committed = np.bincount(
+            self.mineral, self.capacity_of(np.arange(len(self)), ahead), minerals
+        )
         horizon = np.zeros(minerals, dtype=int)
         np.maximum.at(horizon, self.mineral, ahead)
         growth = np.ones(minerals)
@@ -137,17 +192,15 @@ class SiteFleet:
         if self.reference_utilisation is None:
             self.reference_utilisation = output / np.maximum(world_capacity, 1e-300)
         tightness = (utilisation / np.maximum(self.reference_utilisation, 1e-9))[self.mineral]
-        drive = np.clip(np.nan_to_num(ratio - 1.0 + 0.5 * (tightness - 1.0)), 0.0, 1.0)
+        drive = _unit(ratio - 1.0 + 0.5 * (tightness - 1.0))
         # Spare capacity elsewhere holds investors back, unless margins are so wide (half as
         # much again as the full cost) that it plainly cannot reach this market or its input.
-        gate = np.clip((tightness - 0.8) / 0.2 + (ratio - 1.5) / 0.5, 0.0, 1.0)
-        drive *= np.nan_to_num(gate) * (1.0 + drive_boost)
+        gate = _unit((tightness - 0.8) / 0.2 + (ratio - 1.5) / 0.5)
+        drive *= gate * (1.0 + drive_boost)
         per_decision = settings.investment_rate * settings.investment_interval_months / 12.0
         # Entrants scale their first projects on the size of their market.
         seed = settings.entry_share * world_capacity[self.mineral]
-        base = np.where(
-            self.entrant, np.maximum(self.capacity[:, month], seed), self.capacity[:, month]
-        )
+        base = np.where(self.entrant, np.maximum(capacity, seed), capacity)
         added = base * per_decision * drive
         building = np.flatnonzero(added > 0)  # only these rows change
         ramp = np.maximum(np.round(ramp_months[building]), 1.0)
@@ -157,23 +210,41 @@ class SiteFleet:
             (1.0 - brownfield, decision_months[building] + build_months[building]),
         ):
             start = month + 1 + np.round(lead)
-            add_ramps(self.capacity, building, start, ramp, share * added[building])
+            self.add_capacity(building, start, ramp, share * added[building])
         return added
 
 
+def _unit(x: np.ndarray) -> np.ndarray:
+    """``x`` clipped to [0, 1], NaN as 0: ``np.clip(np.nan_to_num(x), 0, 1)`` in two ufuncs
+    (``fmax`` drops NaN), without ``nan_to_num``'s copies."""
+    return np.fmin(np.fmax(x, 0.0), 1.0)
+
+
 @njit(cache=True)
-def add_ramps(capacity, rows, start, ramp, tonnes):
+def add_ramps(path, settled, tail, rows, start, ramp, tonnes):
     """Add ``tonnes`` to each row's capacity path from month ``start`` on, rising linearly
     over ``ramp`` months: ``tonnes x clip((t - start + 1) / ramp, 0, 1)`` in month t.
 
-    A loop over each row's own months: done with numpy over the months between the
-    earliest start and the latest ramp end of all rows, it cost more the longer the run
-    (twice as much per decision at 864 months as at 216).
+    Only the months up to the end of the ramp are written (``path`` from ``settled`` on is
+    the row's ``tail``): writing the plateau out to the end of the horizon made a run's cost
+    grow with the square of its months. Each month gets the same additions, in the same
+    order, as a path written out in full, so its numbers are the same to the bit.
     """
-    months = capacity.shape[1]
+    months = path.shape[1]
     for k in range(len(rows)):
-        for t in range(max(int(start[k]), 0), months):
-            capacity[rows[k], t] += tonnes[k] * min(max((t - start[k] + 1.0) / ramp[k], 0.0), 1.0)
+        row, first = rows[k], max(int(start[k]), 0)
+        if first >= months:  # beyond the horizon: nothing arrives
+            continue
+        plateau = min(int(start[k] + ramp[k]) - 1, months)  # the first month at full tonnes
+        written = max(settled[row], plateau)  # the row's months written out from now on
+        for t in range(settled[row], written):
+            path[row, t] = tail[row]
+        for t in range(first, plateau):
+            path[row, t] += tonnes[k] * min(max((t - start[k] + 1.0) / ramp[k], 0.0), 1.0)
+        for t in range(max(first, plateau), written):
+            path[row, t] += tonnes[k]  # x 1.0, the same to the bit
+        tail[row] += tonnes[k]
+        settled[row] = written
 
 
 class SiteAgent(mesa.Agent):
@@ -198,7 +269,7 @@ class SiteAgent(mesa.Agent):
 
     @property
     def capacity_t_per_month(self) -> float:
-        return float(self.fleet.capacity[self.index, self.model.month])
+        return float(self.fleet.capacity_of(self.index, self.model.month))
 
     @property
     def output_t(self) -> float:
