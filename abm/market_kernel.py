@@ -122,8 +122,7 @@ def _evaluate(market, log_price, rent, work, sigma, width):
             )
         else:
             bought, slope = 0.0, 0.0
-        bid[0, k] = bought
-        bid[1, k] = slope
+        bid[k] = bought
         dest[DEMAND, j] += bought
         dest[DEMAND_SLOPE, j] += slope
     origin[SUPPLY, :] = 0.0
@@ -355,7 +354,7 @@ def _work(market):
         np.zeros((4, active, n)),
         np.zeros((4, n)),
         np.zeros((4, active)),
-        np.zeros((2, len(market[10]))),
+        np.zeros(len(market[10])),
         np.zeros(len(market[7])),
     )
 
@@ -538,11 +537,12 @@ def clear_markets(
     most_iterations, worst = 0, 0.0
     for m in range(markets):
         a0, a1, b0, b1 = ask_start[m], ask_start[m + 1], bid_start[m], bid_start[m + 1]
+        log_ask = np.log(ask_price[a0:a1])
         offered = np.zeros(n)
         lowest = np.full(n, np.inf)
         for k in range(a0, a1):
             offered[ask_origin[k]] += ask_quantity[k]
-            lowest[ask_origin[k]] = min(lowest[ask_origin[k]], np.log(ask_price[k]))
+            lowest[ask_origin[k]] = min(lowest[ask_origin[k]], log_ask[k - a0])
         origins = np.flatnonzero(offered > 0.0)
         active = len(origins)
         slot = np.full(n, -1)
@@ -581,7 +581,7 @@ def clear_markets(
             max(offered.sum(), 1e-300),  # the scale of the market's excesses
             slot[ask_origin[a0:a1]],
             ask_quantity[a0:a1],
-            np.log(ask_price[a0:a1]),
+            log_ask,
             bid_destination[b0:b1],
             bid_quantity[b0:b1],
             np.log(bid_reference[b0:b1]),
@@ -658,4 +658,4 @@ def _allocate(
     for k in range(len(bid_destination)):
         demand = dest[DEMAND, bid_destination[k]]
         scale = arrived[bid_destination[k]] / demand if demand > 0.0 else 0.0
-        bought[b0 + k] = bid[0, k] * scale
+        bought[b0 + k] = bid[k] * scale
