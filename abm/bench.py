@@ -149,10 +149,6 @@ def _warm_worker() -> None:
     _short_run(0, end="2023-01")
 
 
-def _hold(seconds: float) -> None:
-    time.sleep(seconds)
-
-
 def sweep_throughput(runs: int, repeats: int = 3) -> dict:
     """The same short runs on one and on two worker processes, set up as ``abm sweep`` sets
     its workers (one BLAS thread each), timed once every worker is up: the median of
@@ -169,7 +165,7 @@ def sweep_throughput(runs: int, repeats: int = 3) -> dict:
             max_workers=workers, mp_context=context, initializer=_warm_worker
         ) as pool:
             # One held task per worker makes the pool start them all before the clock.
-            list(pool.map(_hold, [0.2] * workers))
+            list(pool.map(time.sleep, [0.2] * workers))
             startup[workers] = time.perf_counter() - began
             passes = []
             for _ in range(repeats):
