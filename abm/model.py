@@ -365,7 +365,7 @@ def _local_ore_price(mines, month: int, world_median: np.ndarray, countries: int
     low where an export ban strands it at home); elsewhere the world median, as imported ore.
     """
     running = mines.capacity_in(month) > 0
-    keys = mines.mineral[running] * countries + mines.location[running]
+    keys = mines.cell[running]  # (mineral, country) cells
     fallback = np.repeat(world_median[:, None], countries, axis=1).ravel()
     medians = group_medians(keys, mines.investment_price[running], fallback)
     return medians.reshape(len(world_median), countries)
