@@ -33,6 +33,7 @@ def test_quick_bench_writes_every_figure(tmp_path, capsys):
     full = report["full_run"]
     assert full["months"] == 216 and full["agents"] > 1000
     assert full["step_s"] > 0 and full["peak_rss_mb"] > 0
+    assert 0 < full["private_mb"] <= full["peak_rss_mb"]
     assert report["agent_steps_ratio"] > 0 and report["agent_steps_ratio_bare"] > 0
     assert full["import_s"] > 0
     assert set(report["scaling"]["agents"]) == {"1x", "4x"}
