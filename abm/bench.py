@@ -3,8 +3,7 @@
 Figures (medians where repeated), each run in a fresh Python process so imports and caches
 of one do not flatter the next:
 * the default full run (all minerals, monthly 2023-2040): build and step wall time, and
-  the import time before it (numba's compiled market code is loaded on the first
-  clearing, so inside the steps);
+  the import time before it;
 * agent-steps per second of that run, and of Mesa's Boltzmann wealth model as Mesa's own
   benchmarks run it (``mesa.examples.BoltzmannWealth`` from the installed Mesa: 100
   agents on a 10 x 10 grid with its data collection, 100 steps), and their ratio. The
@@ -52,8 +51,8 @@ print(json.dumps({
     "months": model.month,
     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     # Of the resident memory at the end, the part that is the process's own: the rest is
-    # shared libraries' pages, which count more when their files sit in the page cache
-    # (just installed: 371 MB against 295 MB for the same run, same anonymous memory).
+    # shared libraries' pages, which count more when their files were just written (a
+    # fresh install) than when they were read back from disk.
     "private_mb": next(
         int(line.split()[1]) / 1024 for line in open("/proc/self/status")
         if line.startswith("RssAnon:")
@@ -153,7 +152,7 @@ def _short_run(seed: int, end: str = "2024-12") -> float:
 
 
 def _warm_worker() -> None:
-    """What every sweep worker does once: import the model and load the compiled market."""
+    """What every sweep worker does once: import the model and read the calibration."""
     _short_run(0, end="2023-01")
 
 

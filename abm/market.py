@@ -47,7 +47,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from abm.market_kernel import clear_markets
+from abm import market_quota
+from abm.market_solver import Batch, allocate, evaluate, newton
 
 FloatArray = np.ndarray
 IntArray = np.ndarray
@@ -128,35 +129,6 @@ class MarketSettings:
     quota_rounds: int = 100  # of rent solves at fixed prices, where the joint Newton stalls
 
 
-def _options(settings: MarketSettings) -> tuple[float, ...]:
-    """The settings in the order ``abm.market_kernel`` reads them."""
-    return (
-        float(settings.substitution_elasticity),
-        float(settings.ramp_width),
-        float(settings.tolerance),
-        float(settings.max_iterations),
-        float(settings.max_step),
-        float(settings.slope_floor),
-        float(settings.flat_tolerance),
-        float(settings.quota_tolerance),
-        float(settings.quota_rounds),
-    )
-
-
-def _by_market(market: IntArray, markets: int) -> tuple[IntArray, IntArray]:
-    """The order that sorts rows by market, and where each market's rows start."""
-    order = np.argsort(market, kind="stable")
-    return order, np.searchsorted(market[order], np.arange(markets + 1)).astype(np.int64)
-
-
-def _floats(values) -> FloatArray:
-    return np.ascontiguousarray(values, dtype=np.float64)
-
-
-def _ints(values) -> IntArray:
-    return np.ascontiguousarray(values, dtype=np.int64)
-
-
 def clear(
     asks: Asks,
     bids: Bids,
@@ -170,41 +142,24 @@ def clear(
     given, an origin starts just above its cheapest ask.
     """
     settings = settings or MarketSettings()
-    markets, n = frictions.allowed.shape[:2]
-    ask_order, ask_start = _by_market(np.asarray(asks.market), markets)
-    bid_order, bid_start = _by_market(np.asarray(bids.market), markets)
-    start = np.full((markets, n), np.nan) if start_price is None else _floats(start_price)
-    origin_price, destination_price = np.empty((markets, n)), np.empty((markets, n))
-    flows = np.empty((markets, n, n))
-    sold, bought = np.empty(len(ask_order)), np.empty(len(bid_order))
-    rent = np.ones((markets, n, n))
-    iterations, excess = clear_markets(
-        ask_start,
-        _ints(asks.origin[ask_order]),
-        _floats(asks.quantity[ask_order]),
-        _floats(asks.price[ask_order]),
-        bid_start,
-        _ints(bids.destination[bid_order]),
-        _floats(bids.quantity[bid_order]),
-        _floats(bids.reference_price[bid_order]),
-        _floats(bids.elasticity[bid_order]),
-        _floats(bids.max_price[bid_order]),
-        _floats(bids.max_quantity[bid_order]),
-        _floats(frictions.transport_usd_per_t),
-        _floats(frictions.tariff),
-        _floats(frictions.export_tax),
-        np.ascontiguousarray(frictions.allowed, dtype=np.bool_),
-        _floats(frictions.cap_tonnes),
-        start,
-        _options(settings),
-        origin_price,
-        destination_price,
-        flows,
-        sold,
-        bought,
-        rent,
-    )
-    sold[ask_order], bought[bid_order] = sold.copy(), bought.copy()  # back to the input order
+    batch = Batch(asks, bids, frictions, settings.ramp_width)
+    log_price = batch.start(None if start_price is None else np.asarray(start_price, float))
+    log_price, iterations, merit, state = newton(batch, settings, log_price)
+    worst = np.sqrt(merit)
+    rent = np.ones(frictions.cap_tonnes.shape)
+    capped = (batch.open & np.isfinite(batch.cap)).any(axis=(1, 2))
+    for market in np.flatnonzero(capped):
+        one = Batch(*_one_market(asks, bids, frictions, market), settings.ramp_width)
+        found = market_quota.solve(one, settings, log_price[market : market + 1])
+        log_price[market] = found.log_price[0]
+        quotas = market_quota.Quotas.of(one)
+        rent[market] = quotas.rent(found.log_rent, batch.n)[0]
+        iterations = max(iterations, found.iterations)
+        # A quota missed by more than its tolerance counts as unsolved.
+        worst[market] = max(np.sqrt(found.merit), market_quota.missed(one, found))
+    if capped.any():  # the allocation reads every market at its final prices and rents
+        state = evaluate(batch, settings.substitution_elasticity, log_price, rent)
+    origin_price, destination_price, flows, sold, bought = allocate(batch, log_price, state)
     return Clearing(
         origin_price=origin_price,
         destination_price=destination_price,
@@ -213,5 +168,30 @@ def clear(
         bought=bought,
         rent=rent,
         iterations=int(iterations),
-        max_relative_excess=float(excess),
+        max_relative_excess=float(worst.max(initial=0.0)),
+    )
+
+
+def _one_market(asks: Asks, bids: Bids, frictions: Frictions, market: int):
+    """The asks, bids and frictions of one market of the batch, as a batch of one."""
+    sell, buy = asks.market == market, bids.market == market
+    one = slice(market, market + 1)
+    return (
+        Asks(np.zeros(sell.sum(), int), asks.origin[sell], asks.quantity[sell], asks.price[sell]),
+        Bids(
+            np.zeros(buy.sum(), int),
+            bids.destination[buy],
+            bids.quantity[buy],
+            bids.reference_price[buy],
+            bids.elasticity[buy],
+            bids.max_price[buy],
+            bids.max_quantity[buy],
+        ),
+        Frictions(
+            frictions.transport_usd_per_t[one],
+            frictions.tariff[one],
+            frictions.export_tax[one],
+            frictions.allowed[one],
+            frictions.cap_tonnes[one],
+        ),
     )

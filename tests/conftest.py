@@ -10,21 +10,6 @@ from abm.model import MineralsModel
 from abm.outputs import tables
 from abm.policy.instruments import Policy
 
-
-def pytest_sessionstart(session):
-    """Compile (or load) the market kernel before any test, not inside one that runs the
-    model in a subprocess or a browser under a time limit: on a fresh clone numba compiles
-    it once, for about 25 s, into abm/__pycache__, where every later process finds it."""
-    from abm.market import Asks, Bids, Frictions, clear
-
-    one = np.ones(1)
-    clear(
-        Asks(np.zeros(1, int), np.zeros(1, int), one, one),
-        Bids(np.zeros(1, int), np.ones(1, int), one, one, one * 0.5, one * 10, one * 3),
-        Frictions.free_trade(1, 2),
-    )
-
-
 # One policy of every kind but the IRA rules, as the tests that turn everything on use them.
 EVERY_INSTRUMENT = (
     Policy(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import mesa
 import numpy as np
 import pandas as pd
-from numba import njit
 
 
 class SiteFleet:
@@ -220,31 +219,58 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return np.fmin(np.fmax(x, 0.0), 1.0)
 
 
-@njit(cache=True)
-def add_ramps(path, settled, tail, rows, start, ramp, tonnes):
+def add_ramps(path, settled, tail, rows, start, ramp, tonnes) -> None:
     """Add ``tonnes`` to each row's capacity path from month ``start`` on, rising linearly
     over ``ramp`` months: ``tonnes x clip((t - start + 1) / ramp, 0, 1)`` in month t.
 
-    Only the months up to the end of the ramp are written (``path`` from ``settled`` on is
-    the row's ``tail``): writing the plateau out to the end of the horizon made a run's cost
-    grow with the square of its months. Each month gets the same additions, in the same
-    order, as a path written out in full, so its numbers are the same to the bit.
+    Only the months up to the end of the latest ramp in the row are written (``path`` from
+    ``settled`` on is the row's ``tail``): writing the plateau out to the end of the horizon
+    made a run's cost grow with the square of its months. A project starting beyond the
+    horizon never arrives. Additions to one month are made in the order of the projects,
+    so a path is the same to the bit however its projects were batched.
     """
     months = path.shape[1]
-    for k in range(len(rows)):
-        row, first = rows[k], max(int(start[k]), 0)
-        if first >= months:  # beyond the horizon: nothing arrives
-            continue
-        plateau = min(int(start[k] + ramp[k]) - 1, months)  # the first month at full tonnes
-        written = max(settled[row], plateau)  # the row's months written out from now on
-        for t in range(settled[row], written):
-            path[row, t] = tail[row]
-        for t in range(first, plateau):
-            path[row, t] += tonnes[k] * min(max((t - start[k] + 1.0) / ramp[k], 0.0), 1.0)
-        for t in range(max(first, plateau), written):
-            path[row, t] += tonnes[k]  # x 1.0, the same to the bit
-        tail[row] += tonnes[k]
-        settled[row] = written
+    first = np.maximum(np.trunc(start), 0).astype(np.int64)
+    arrives = first < months
+    rows, start, ramp, tonnes, first = (
+        v[arrives] for v in (np.asarray(rows), start, ramp, tonnes, first)
+    )
+    if not len(rows):
+        return
+    plateau = np.minimum(np.trunc(start + ramp).astype(np.int64) - 1, months)
+    # Each row's months written out from now on: to the end of its latest ramp.
+    written = settled.copy()
+    np.maximum.at(written, rows, plateau)
+    # Months newly written out hold the old tail first.
+    grown = np.flatnonzero(written > settled)
+    width = written[grown] - settled[grown]
+    row_of = np.repeat(grown, width)
+    month_of = np.repeat(settled[grown] - np.cumsum(width) + width, width) + np.arange(width.sum())
+    path.reshape(-1)[row_of * months + month_of] = tail[row_of]
+    # Then each project's ramp, over its months up to the row's end of writing: in month t,
+    # tonnes x min((t - start + 1) / ramp, 1), where t - start + 1 >= 1.
+    width = np.maximum(written[rows] - first, 0)
+    into = np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)  # t - first
+    cell = into + np.repeat(rows * months + first, width)
+    since = into + np.repeat(first - start + 1.0, width)
+    added = np.minimum(since / np.repeat(ramp, width), 1.0) * np.repeat(tonnes, width)
+    # Layers of projects with one project per row, in order, so no cell is added twice in
+    # one fancy-indexed addition (np.add.at would do, at ten times the cost).
+    order = np.argsort(rows, kind="stable")
+    ranked = rows[order]
+    first_of_row = np.searchsorted(ranked, ranked)
+    layer = np.empty(len(rows), dtype=np.int64)
+    layer[order] = np.arange(len(rows)) - first_of_row
+    flat = path.reshape(-1)  # a view: the path is C-contiguous
+    for depth in range(layer.max() + 1):
+        here = layer == depth
+        if depth == 0 and here.all():  # each row once: the common case
+            flat[cell] += added
+        else:
+            mine = np.repeat(here, width)
+            flat[cell[mine]] += added[mine]
+        tail[rows[here]] += tonnes[here]
+    settled[:] = written
 
 
 class SiteAgent(mesa.Agent):

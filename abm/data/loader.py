@@ -52,7 +52,7 @@ def read_table(directory: Traversable | Path, attribute: str) -> pd.DataFrame:
         raise CalibrationError(f"{file_name}: file not found in {directory}")
     with path.open("rb") as handle:
         try:
-            frame = pd.read_csv(handle, dtype=str, keep_default_na=False, na_filter=False)
+            frame = pd.read_csv(handle, dtype=object, keep_default_na=False, na_filter=False)
         except (ValueError, pd.errors.ParserError) as error:
             raise CalibrationError(f"{file_name}: cannot be read as CSV ({error})") from error
     missing = [column for column in schema if column not in frame.columns]
