@@ -108,8 +108,7 @@ def _build(calibration, settings, rng, adjustments) -> World:
             )
         paths[chosen] *= adjustment["capacity_multiplier"]
     buyers, need, growth = _buyers(calibration, world_demand, months, settings)
-    lead = calibration.lead_times.set_index(["stage", "mineral"])
-    costs = calibration.costs.set_index(["stage", "mineral"])
+    lead, costs = calibration.lead_times, calibration.costs
     return World(
         countries=COUNTRIES,
         minerals=MINERALS,
@@ -128,10 +127,10 @@ def _build(calibration, settings, rng, adjustments) -> World:
         demand_path=(need[:, :, None] * growth).sum(axis=0)
         / np.maximum(need.sum(axis=0)[:, None], 1e-300),
         recyclers=_recyclers(need, buyers, world_demand, secondary),
-        decision_months=_by_stage(lambda s, m: lead.loc[(s, m), "decision_months"]),
-        build_months=_by_stage(lambda s, m: lead.loc[(s, m), "build_months"]),
-        ramp_months=_by_stage(lambda s, m: lead.loc[(s, m), "ramp_months"]),
-        capex_usd_per_tpa=_by_stage(lambda s, m: costs.loc[(s, m), "capex_usd_per_tpa"]),
+        decision_months=_by_stage(lead, "decision_months"),
+        build_months=_by_stage(lead, "build_months"),
+        ramp_months=_by_stage(lead, "ramp_months"),
+        capex_usd_per_tpa=_by_stage(costs, "capex_usd_per_tpa"),
     )
 
 
@@ -196,8 +195,12 @@ def _rows(table: pd.DataFrame, **equal: str) -> pd.DataFrame:
     return groups.get(tuple(equal.values()), groups[()])
 
 
-def _by_stage(value) -> np.ndarray:
-    return np.array([[float(value(s, m)) for m in MINERALS] for s in STAGES])
+def _by_stage(table: pd.DataFrame, column: str) -> np.ndarray:
+    """(stage, mineral) array of one column of a table keyed by stage and mineral."""
+    value = dict(
+        zip(zip(table.stage, table.mineral, strict=True), table[column].astype(float), strict=True)
+    )
+    return np.array([[value[(s, m)] for m in MINERALS] for s in STAGES])
 
 
 def _reference_prices(calibration: Calibration) -> np.ndarray:
@@ -291,6 +294,8 @@ def _sites(calibration, settings, rng, prices, pivots, mined_total, months):
     owners = calibration.ownership
     supply = calibration.supply
     rows, paths = [], []
+    reserves = _with_reserves(calibration)
+    years = months.year + (months.month - 1) / 12.0
     for s, stage in enumerate(STAGES):
         for m, mineral in enumerate(MINERALS):
             cost = costs.loc[(stage, mineral)]
@@ -300,7 +305,7 @@ def _sites(calibration, settings, rng, prices, pivots, mined_total, months):
                 output = table.set_index("country").tonnes
             else:
                 output = table.set_index("country").share * mined_total[m]
-            growth = _pipeline_paths(calibration, mineral, stage, output, months)
+            growth = _pipeline_paths(calibration, mineral, stage, output, years)
             if not settings.use_pipeline:  # 2023 capacity only, for locations producing then
                 growth = {loc: np.ones(len(months)) for loc, value in output.items() if value > 0}
             for location, path in growth.items():
@@ -330,9 +335,7 @@ def _sites(calibration, settings, rng, prices, pivots, mined_total, months):
             # supply can appear where prices or policy call for it (mines only where the
             # country has reserves). Their unit cost is the location's marginal 2023 cost.
             for location in COUNTRIES:
-                if location in growth or (
-                    stage == "raw" and not _has_reserves(calibration, mineral, location)
-                ):
+                if location in growth or (stage == "raw" and (mineral, location) not in reserves):
                     continue
                 pivot = pivots[s, m, COUNTRIES.index(location)]
                 rows.append(
@@ -362,9 +365,16 @@ def _sites(calibration, settings, rng, prices, pivots, mined_total, months):
     return sites, np.array(paths)
 
 
-def _has_reserves(calibration: Calibration, mineral: str, country: str) -> bool:
-    reserves = _rows(calibration.reserves, mineral=mineral, country=country)
-    return bool((reserves.tonnes > 0).any())
+def _with_reserves(calibration: Calibration) -> set[tuple[str, str]]:
+    """The (mineral, country) pairs with reserves: where a new mine may open."""
+    table = calibration.reserves
+    return {
+        (mineral, country)
+        for mineral, country, tonnes in zip(
+            table.mineral, table.country, table.tonnes.astype(float), strict=True
+        )
+        if tonnes > 0
+    }
 
 
 def _owners(ownership: pd.DataFrame, mineral: str, stage: str, location: str):
@@ -375,32 +385,33 @@ def _owners(ownership: pd.DataFrame, mineral: str, stage: str, location: str):
 
 
 def _pipeline_paths(
-    calibration, mineral, stage, output: pd.Series, months
+    calibration, mineral, stage, output: pd.Series, years: np.ndarray
 ) -> dict[str, np.ndarray]:
     """Per location: capacity relative to 2023 along the IEA base case, or tonnes if new.
 
     Locations producing in 2023 follow the ratio of their IEA base-case output to 2023;
     locations with no 2023 output but projects in the pipeline get the projected tonnes
     (scaled to the model's basis). Between the IEA years the path is linear; after the last
-    year it stays flat.
+    year it stays flat. ``years`` are the months as fractional years.
     """
-    years = months.year + (months.month - 1) / 12.0
     pipeline = _rows(calibration.pipeline, mineral=mineral, stage=stage)
-    paths = {loc: np.ones(len(months)) for loc, value in output.items() if value > 0}
+    paths = {loc: np.ones(len(years)) for loc, value in output.items() if value > 0}
     if pipeline.empty:
         return paths
-    table = pipeline.groupby(["country", "year"]).tonnes.sum().unstack("year")
-    table = table.fillna(0.0)
-    base = table.get(BASE_YEAR)
-    if base is None:
+    # Tonnes by (country, year), countries and years sorted, zero where a country has none.
+    countries, row = np.unique(pipeline.country.to_numpy(), return_inverse=True)
+    columns, column = np.unique(pipeline.year.to_numpy(int), return_inverse=True)
+    table = np.zeros((len(countries), len(columns)))
+    np.add.at(table, (row, column), pipeline.tonnes.to_numpy(float))
+    if BASE_YEAR not in columns:
         return paths
+    base = table[:, np.searchsorted(columns, BASE_YEAR)]
     basis = output.sum() / max(float(base.sum()), 1e-12)
-    knots = np.array(sorted(table.columns), dtype=float) + 0.5  # annual figures: mid-year
-    for location, row in table.iterrows():
-        values = row.reindex(np.floor(knots).astype(int)).to_numpy(float)
-        if base.get(location, 0.0) > 0 and location in paths:
+    knots = columns.astype(float) + 0.5  # annual figures: mid-year
+    for location, values, in_base in zip(countries, table, base, strict=True):
+        if in_base > 0 and location in paths:
             paths[location] = np.interp(years, knots, values / values[0])
-        elif base.get(location, 0.0) == 0 and values.max() > 0:
+        elif in_base == 0 and values.max() > 0:
             paths[location] = np.interp(years, knots, values * basis)
     return paths
 
@@ -431,20 +442,27 @@ def _growth_paths(table: pd.DataFrame, scenario: str, months) -> dict[tuple[str,
     """Monthly demand index per (mineral, sector), linear between the IEA years (mid-year).
 
     Where the chosen scenario has no figures for a sector, the Stated Policies path is used;
-    after the last IEA year the index stays flat.
+    after the last IEA year the index stays flat. A year with a historical and a scenario
+    figure takes their mean.
     """
     years = months.year + (months.month - 1) / 12.0
+    mineral, sector = table.mineral.to_numpy(), table.sector.to_numpy()
+    named, year, index = table.scenario.to_numpy(), table.year.to_numpy(int), table["index"]
+    index = index.to_numpy(float)
     paths = {}
-    for (mineral, sector), rows in table.groupby(["mineral", "sector"]):
-        chosen = rows[rows.scenario.isin(["historical", scenario])]
-        if chosen.year.max() <= BASE_YEAR:
-            chosen = rows[rows.scenario.isin(["historical", "STEPS"])]
-        knots = chosen.groupby("year")["index"].mean()
-        knots.loc[BASE_YEAR] = 1.0
-        knots = knots.sort_index()
-        paths[(mineral, sector)] = np.interp(
-            years, knots.index.to_numpy(float) + 0.5, knots.to_numpy(float)
-        )
+    for key in sorted(set(zip(mineral, sector, strict=True))):
+        rows = (mineral == key[0]) & (sector == key[1])
+        chosen = rows & np.isin(named, ["historical", scenario])
+        if chosen.any() and year[chosen].max() <= BASE_YEAR:
+            chosen = rows & np.isin(named, ["historical", "STEPS"])
+        knots, where = np.unique(year[chosen], return_inverse=True)
+        level = np.bincount(where, index[chosen], len(knots)) / np.bincount(where, None, len(knots))
+        at_base = np.searchsorted(knots, BASE_YEAR)
+        if at_base < len(knots) and knots[at_base] == BASE_YEAR:
+            level[at_base] = 1.0
+        else:
+            knots, level = np.insert(knots, at_base, BASE_YEAR), np.insert(level, at_base, 1.0)
+        paths[key] = np.interp(years, knots.astype(float) + 0.5, level)
     return paths
 
 
