@@ -36,16 +36,27 @@ class Batch:
         self.markets, self.n = frictions.allowed.shape[:2]
         m, n = self.markets, self.n
         self.width = width
-        self.ask_market, self.bid_market = np.asarray(asks.market), np.asarray(bids.market)
-        self.ask_cell = self.ask_market * n + asks.origin
-        self.bid_cell = self.bid_market * n + bids.destination
-        self.ask_quantity = np.asarray(asks.quantity, dtype=float)
-        self.log_ask = np.log(asks.price)
-        self.bid_quantity = np.asarray(bids.quantity, dtype=float)
-        self.log_reference = np.log(bids.reference_price)
-        self.log_max = np.log(bids.max_price)
-        self.minus_elasticity = -np.asarray(bids.elasticity, dtype=float)
-        self.limit = np.maximum(bids.max_quantity, 1e-300)
+        ask_cell = np.asarray(asks.market) * n + asks.origin
+        log_ask = np.log(asks.price)
+        bid_market, log_max = np.asarray(bids.market), np.log(bids.max_price)
+        # Bounds on log origin prices: below the cheapest ask nothing is supplied, above the
+        # highest choke price nothing is bought.
+        lowest = group_extreme(np.minimum, ask_cell, log_ask, m * n, np.inf)
+        self.lower = lowest.reshape(m, n) - 1.5 * width
+        top = group_extreme(np.maximum, bid_market, log_max, m, -np.inf)
+        # Only asks offering something and bids wanting something take part in the search.
+        self.asks, self.bids = len(ask_cell), len(bid_market)
+        self.ask_rows = np.flatnonzero(np.asarray(asks.quantity) > 0)
+        self.bid_rows = np.flatnonzero(np.asarray(bids.quantity) > 0)
+        sell, buy = self.ask_rows, self.bid_rows
+        self.ask_cell, self.log_ask = ask_cell[sell], log_ask[sell]
+        self.ask_quantity = np.asarray(asks.quantity, dtype=float)[sell]
+        self.bid_cell = bid_market[buy] * n + np.asarray(bids.destination)[buy]
+        self.bid_quantity = np.asarray(bids.quantity, dtype=float)[buy]
+        self.log_reference = np.log(bids.reference_price[buy])
+        self.log_max = log_max[buy]
+        self.minus_elasticity = -np.asarray(bids.elasticity, dtype=float)[buy]
+        self.limit = np.maximum(bids.max_quantity[buy], 1e-300)
         self.offered = np.bincount(self.ask_cell, self.ask_quantity, m * n).reshape(m, n)
         self.active = self.offered > 0
         self.alpha = (1.0 + frictions.export_tax) * (1.0 + frictions.tariff)
@@ -55,11 +66,6 @@ class Batch:
         self.open = frictions.allowed & (self.cap > 0) & self.active[:, :, None]
         log_offered = np.log(self.offered, out=np.full((m, n), -np.inf), where=self.active)
         self.log_offered = np.where(self.open, log_offered[:, :, None], -np.inf)
-        # Bounds on log origin prices: below the cheapest ask nothing is supplied, above the
-        # highest choke price nothing is bought.
-        lowest = group_extreme(np.minimum, self.ask_cell, self.log_ask, m * n, np.inf)
-        self.lower = lowest.reshape(m, n) - 1.5 * width
-        top = group_extreme(np.maximum, self.bid_market, self.log_max, m, -np.inf)
         self.upper = np.maximum(top[:, None] + 0.5, self.lower + 3.0 * width)
         self.lower = np.where(self.active, self.lower, 0.0)
         self.upper = np.where(self.active, self.upper, 0.0)
@@ -201,16 +207,14 @@ def jacobian(state: State, batch: Batch, sigma: float, slope_floor: float) -> Fl
     sigma demand_j s_kj h_kj`` (h the moving share of the landed cost), less the own-price
     terms on the diagonal.
     """
-    share, delivered, demand = state.share, state.delivered, state.demand
+    share, demand = state.share, state.demand
     sh = share * state.moving
-    # d(destination price j)/d(log origin price k), shape (m, k, j)
-    d_dest = sh * (delivered - sigma * (delivered - state.dest_price[:, None, :]))
-    g = (
-        demand_price_slope(state, slope_floor)[:, None, :] * d_dest
-        + sigma * sh * demand[:, None, :]
-    )
+    # d(destination price j)/d(log origin price k) = sh_kj (c_kj - sigma (c_kj - P_j)).
+    d_dest = state.delivered * (1.0 - sigma) + sigma * state.dest_price[:, None, :]
+    d_demand = demand_price_slope(state, slope_floor)[:, None, :]
+    g = sh * (d_demand * d_dest + sigma * demand[:, None, :])
     jac = share @ np.swapaxes(g, 1, 2)
-    own = sigma * (sh * demand[:, None, :]).sum(axis=2) + state.supply_slope
+    own = sigma * (sh @ demand[:, :, None])[:, :, 0] + state.supply_slope
     # Inactive origins (nothing offered, so no share: their rows and columns are zero) get
     # an identity row and never move; a tiny pull on the diagonal keeps an origin that
     # nobody can reach from making the system singular.
@@ -242,15 +246,18 @@ def newton(batch: Batch, settings, log_price: FloatArray, rent=None):
     state = evaluate(batch, sigma, log_price, rent)
     merit = price_merit(state, batch)
     total = state.excess.sum(axis=1)
-    boost = np.ones((m, 1))
-    target = settings.tolerance**2
+    boost = None  # one everywhere, until a market stalls
+    target, max_step = settings.tolerance**2, settings.max_step
     for iteration in range(1, settings.max_iterations + 1):
         if merit.max(initial=0.0) < target:
             return log_price, iteration, merit, state
         jac = jacobian(state, batch, sigma, settings.slope_floor)
-        step = np.linalg.solve(jac, -state.excess[..., None])[..., 0] * boost
+        step = np.linalg.solve(jac, -state.excess[..., None])[..., 0]
+        if boost is not None:
+            step *= boost
         largest = np.abs(step).max(axis=1, keepdims=True)
-        step *= np.minimum(1.0, settings.max_step / np.maximum(largest, 1e-300))
+        if largest.max() > max_step:
+            step *= np.minimum(1.0, max_step / largest)
         length = np.ones((m, 1))
         for _ in range(20):
             trial = np.minimum(np.maximum(log_price + length * step, batch.lower), batch.upper)
@@ -265,9 +272,13 @@ def newton(batch: Batch, settings, log_price: FloatArray, rent=None):
                 break
             length = np.where(worse[:, None], length * 0.5, length)
         stalled = (trial_merit > 0.81 * merit) & ~crossed
-        boost = np.where(
-            stalled[:, None], np.minimum(np.maximum(boost * length * 4.0, 1.0), 1e8), 1.0
-        )
+        if stalled.any():
+            larger = np.minimum(
+                np.maximum((1.0 if boost is None else boost) * length * 4.0, 1.0), 1e8
+            )
+            boost = np.where(stalled[:, None], larger, 1.0)
+        else:
+            boost = None
         log_price, state, merit, total = trial, trial_state, trial_merit, trial_total
     return log_price, settings.max_iterations, merit, state
 
@@ -283,11 +294,12 @@ def allocate(batch: Batch, log_price: FloatArray, state: State):
     supply, sales = state.supply, state.sales
     selling = sales > 0
     flows = state.flows * np.where(selling, supply / np.where(selling, sales, 1.0), 0.0)[..., None]
-    sold = np.where(selling.ravel()[batch.ask_cell], state.supplied, 0.0)
+    sold, bought = np.zeros(batch.asks), np.zeros(batch.bids)
+    sold[batch.ask_rows] = np.where(selling.ravel()[batch.ask_cell], state.supplied, 0.0)
     arrived = flows.sum(axis=1)
     wanted = state.demand > 0
     scale = np.where(wanted, arrived / np.where(wanted, state.demand, 1.0), 0.0)
-    bought = state.bought * scale.ravel()[batch.bid_cell]
+    bought[batch.bid_rows] = state.bought * scale.ravel()[batch.bid_cell]
     origin_price = np.where(batch.active, np.exp(log_price), np.nan)
     destination_price = np.where(state.reachable, state.dest_price, np.nan)
     return origin_price, destination_price, flows, sold, bought
