@@ -29,10 +29,10 @@ but all markets of a step are solved together as one batch of arrays.
   and Takayama and Judge (1971), where each destination buys only from its cheapest
   delivered origin and prices differ by no more than transport and trade costs
   (``tests/test_market.py`` checks this against a HiGHS linear programme).
-* We find it by Newton's method on log origin prices with an analytic Jacobian, market by
-  market over its active origins, warm-started from the last step's prices. The loops are
-  compiled with numba (``abm.market_kernel``), since at 20 countries a numpy version spends
-  its time in call overhead.
+* We find it by Newton's method on log origin prices with an analytic Jacobian, all
+  markets of a step at once as one batch of numpy arrays (``abm.market_solver``),
+  warm-started from the last step's prices. Markets with a capped pair are then solved one
+  at a time with their quota rents (``abm.market_quota``).
 * A quota (a cap on tonnes over a set of pairs) is enforced by a quota rent: a multiplier
   on the delivered cost of the capped pairs, raised until the cap holds (complementarity:
   the rent is positive only where the cap binds). Buyers pay the rent; it shows in prices.
