@@ -180,8 +180,9 @@ def _joint_newton(batch, quotas, settings, log_price, log_rent) -> Solution:
     return Solution(log_price, log_rent, settings.max_iterations, False, prices_merit, state)
 
 
-def _pair_flow(batch, bids_here, x, j, price, rent, sigma) -> float:
-    """Tonnes origin x ships to destination j at fixed origin prices and rents (1, n, n)."""
+def _pair_flow(batch, terms, x, j, price, rent, sigma) -> float:
+    """Tonnes origin x ships to destination j at fixed origin prices and rents (1, n, n);
+    ``terms`` are the bids at j."""
     delivered = (batch.alpha[0, :, j] * price + batch.beta[0, :, j]) * rent[0, :, j]
     weight = batch.log_offered[0, :, j] - sigma * np.log(delivered)
     top = weight.max()
@@ -190,23 +191,11 @@ def _pair_flow(batch, bids_here, x, j, price, rent, sigma) -> float:
     weight = np.exp(weight - top)
     total = weight.sum()
     log_paid = np.log((weight / total) @ delivered)
-    demand = bid_demand(_Bids(batch, bids_here), np.full(len(bids_here), log_paid))[0].sum()
+    demand = bid_demand(terms, np.full(len(terms.quantity), log_paid), batch.width)[0].sum()
     return weight[x] / total * demand
 
 
-class _Bids:
-    """The bids of one destination, in the shape ``bid_demand`` reads."""
-
-    def __init__(self, batch: Batch, rows: np.ndarray):
-        self.width = batch.width
-        self.bid_quantity = batch.bid_quantity[rows]
-        self.log_reference = batch.log_reference[rows]
-        self.log_max = batch.log_max[rows]
-        self.minus_elasticity = batch.minus_elasticity[rows]
-        self.limit = batch.limit[rows]
-
-
-def _solve_rent(batch, bids_here, x, j, cap, price, rent, start, sigma) -> float:
+def _solve_rent(batch, terms, x, j, cap, price, rent, start, sigma) -> float:
     """The log rent at which pair (x, j) ships its cap, prices and other rents fixed.
 
     Flow falls with the rent, to nothing once buyers pay their choke price: bracket the
@@ -215,7 +204,7 @@ def _solve_rent(batch, bids_here, x, j, cap, price, rent, start, sigma) -> float
 
     def excess(log_rent: float) -> float:
         rent[0, x, j] = np.exp(log_rent)
-        return _pair_flow(batch, bids_here, x, j, price, rent, sigma) / cap - 1.0
+        return _pair_flow(batch, terms, x, j, price, rent, sigma) / cap - 1.0
 
     if excess(0.0) <= 0.0:
         return 0.0  # the cap does not bind: no rent
@@ -251,9 +240,8 @@ def _rent_rounds(batch, quotas, settings, log_price, log_rent) -> Solution:
             return Solution(log_price, log_rent, iterations, True, float(merit[0]), state)
         price, rent, start = np.exp(log_price[0]), quotas.rent(log_rent, n), log_rent.copy()
         for q, (x, j, cap) in enumerate(zip(*quotas, strict=True)):
-            log_rent[q] = _solve_rent(
-                batch, np.flatnonzero(destination == j), x, j, cap, price, rent, start[q], sigma
-            )
+            terms = batch.bid_terms.take(np.flatnonzero(destination == j))
+            log_rent[q] = _solve_rent(batch, terms, x, j, cap, price, rent, start[q], sigma)
             rent[0, x, j] = np.exp(log_rent[q])
         move = log_rent - start
         turn = move * last_move

@@ -52,11 +52,13 @@ class Batch:
         self.ask_cell, self.log_ask = ask_cell[sell], log_ask[sell]
         self.ask_quantity = np.asarray(asks.quantity, dtype=float)[sell]
         self.bid_cell = bid_market[buy] * n + np.asarray(bids.destination)[buy]
-        self.bid_quantity = np.asarray(bids.quantity, dtype=float)[buy]
-        self.log_reference = np.log(bids.reference_price[buy])
-        self.log_max = log_max[buy]
-        self.minus_elasticity = -np.asarray(bids.elasticity, dtype=float)[buy]
-        self.limit = np.maximum(bids.max_quantity[buy], 1e-300)
+        self.bid_terms = BidTerms(
+            np.asarray(bids.quantity, dtype=float)[buy],
+            np.log(bids.reference_price[buy]),
+            log_max[buy],
+            -np.asarray(bids.elasticity, dtype=float)[buy],
+            np.maximum(bids.max_quantity[buy], 1e-300),
+        )
         self.offered = np.bincount(self.ask_cell, self.ask_quantity, m * n).reshape(m, n)
         self.active = self.offered > 0
         self.alpha = (1.0 + frictions.export_tax) * (1.0 + frictions.tariff)
@@ -97,26 +99,39 @@ def group_extreme(ufunc, keys, values, size: int, empty: float) -> FloatArray:
     return out
 
 
-def bid_demand(batch: Batch, log_price: FloatArray) -> tuple[FloatArray, FloatArray]:
+class BidTerms(NamedTuple):
+    """What a bid's demand curve needs, one row per bid, in the form it needs it."""
+
+    quantity: FloatArray  # tonnes wanted at the reference price
+    log_reference: FloatArray
+    log_max: FloatArray  # log choke price
+    minus_elasticity: FloatArray
+    limit: FloatArray  # tonnes the bid can take at most, kept above zero
+
+    def take(self, rows: np.ndarray) -> BidTerms:
+        return BidTerms(*(column[rows] for column in self))
+
+
+def bid_demand(
+    terms: BidTerms, log_price: FloatArray, width: float
+) -> tuple[FloatArray, FloatArray]:
     """Tonnes each bid buys at its destination's log price, and d(tonnes)/d(log price).
 
-    Isoelastic around the reference price, limited smoothly by ``max_quantity``
+    Isoelastic around the reference price, limited smoothly by ``limit``
     (``q / (1 + (q / limit) ** 8) ** (1 / 8)``: within 0.1% of ``q`` below half the limit,
     and never perfectly flat, so the equilibrium stays well defined) and choked off near the
-    maximum price.
+    maximum price (over ``width`` in log price).
     """
-    minus_elasticity = batch.minus_elasticity
-    wanted = batch.bid_quantity * np.exp(minus_elasticity * (log_price - batch.log_reference))
-    ratio = wanted / batch.limit
+    minus_elasticity = terms.minus_elasticity
+    wanted = terms.quantity * np.exp(minus_elasticity * (log_price - terms.log_reference))
+    ratio = wanted / terms.limit
     ratio *= ratio
     ratio *= ratio
     damp8 = 1.0 / (1.0 + ratio * ratio)  # damp ** 8
     limited = wanted * np.sqrt(np.sqrt(np.sqrt(damp8)))  # damp: twice as fast as ** 0.125
-    fraction_up, slope_up = smoothstep((log_price - batch.log_max) / batch.width)
+    fraction_up, slope_up = smoothstep((log_price - terms.log_max) / width)
     keep = 1.0 - fraction_up
-    return limited * keep, minus_elasticity * limited * damp8 * keep - (
-        limited * slope_up / batch.width
-    )
+    return limited * keep, minus_elasticity * limited * damp8 * keep - limited * slope_up / width
 
 
 class State(NamedTuple):
@@ -166,7 +181,9 @@ def evaluate(batch: Batch, sigma: float, log_price: FloatArray, rent=None) -> St
     dest_price = np.where(reachable, np.einsum("mij,mij->mj", share, delivered), 1.0)
     # A bid where nothing can arrive buys nothing: its demand is counted, then zeroed by cell
     # (``allocate`` gives it nothing, as nothing arrives).
-    bought, slope = bid_demand(batch, np.log(dest_price).ravel()[batch.bid_cell])
+    bought, slope = bid_demand(
+        batch.bid_terms, np.log(dest_price).ravel()[batch.bid_cell], batch.width
+    )
     demand = np.bincount(batch.bid_cell, bought, m * n).reshape(m, n) * reachable
     demand_slope = np.bincount(batch.bid_cell, slope, m * n).reshape(m, n) * reachable
     fraction, ramp = smoothstep((log_price.ravel()[batch.ask_cell] - batch.log_ask) / batch.width)
@@ -257,7 +274,7 @@ def newton(batch: Batch, settings, log_price: FloatArray, rent=None):
             step *= boost
         largest = np.abs(step).max(axis=1, keepdims=True)
         if largest.max() > max_step:
-            step *= np.minimum(1.0, max_step / largest)
+            step *= np.minimum(1.0, max_step / np.maximum(largest, 1e-300))
         length = np.ones((m, 1))
         for _ in range(20):
             trial = np.minimum(np.maximum(log_price + length * step, batch.lower), batch.upper)
