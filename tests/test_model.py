@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from abm.agents.sites import SiteFleet
-from abm.data import MINERALS
+from abm.data import MINERALS, load_calibration
 from abm.model import MineralsModel
 from abm.outputs import largest_relative_residual, tables
 
@@ -217,3 +217,13 @@ def test_capacity_path_reads_to_the_bit_as_if_written_out_to_the_horizon():
         if decision % 7 == 0:
             assert np.array_equal(fleet.capacity, full)
     assert np.array_equal(fleet.capacity, full)
+
+
+def test_shipped_calibration_is_read_once_and_each_caller_gets_its_own_tables():
+    """Sweep workers build many models from one reading of the tables; a caller that
+    changes its tables must not change the next caller's."""
+    first = load_calibration()
+    first.supply["tonnes"] = 0.0
+    second = load_calibration()
+    assert second.supply is not first.supply
+    assert (second.supply.tonnes > 0).any()

@@ -7,6 +7,7 @@ the primary files with ``python -m abm.data.build_tables``; see abm/data/README.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from abm.data.loader import Calibration, CalibrationError, checksums, read_all
@@ -26,8 +27,20 @@ __all__ = [
 
 
 def load_calibration(directory: str | Path | None = None) -> Calibration:
-    """Read and validate every table; ``directory`` overrides the shipped tables (for tests)."""
-    return Calibration(**read_all(directory))
+    """Read and validate every table; ``directory`` overrides the shipped tables (for tests).
+
+    The shipped tables are read and checked once per process (a sweep worker builds many
+    models; reading them took a fifth of a two-year run) and each call gets its own copies,
+    so a caller changing a table changes nobody else's.
+    """
+    if directory is not None:
+        return Calibration(**read_all(directory))
+    return Calibration(**{name: table.copy() for name, table in _shipped_tables().items()})
+
+
+@functools.cache
+def _shipped_tables() -> dict:
+    return read_all(None)
 
 
 def data_checksums() -> dict[str, str]:
