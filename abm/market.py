@@ -135,30 +135,55 @@ def clear(
     frictions: Frictions,
     settings: MarketSettings | None = None,
     start_price: FloatArray | None = None,
+    start_rent: FloatArray | None = None,
 ) -> Clearing:
     """Find the spatial equilibrium of every market in the batch (see the module docstring).
 
     ``start_price`` (markets, countries) warm-starts the search; where it is NaN, or not
-    given, an origin starts just above its cheapest ask.
+    given, an origin starts just above its cheapest ask. ``start_rent`` (markets, countries,
+    countries), the last clearing's ``rent``, warm-starts the quota rents; without it they
+    start at one.
     """
     settings = settings or MarketSettings()
     batch = Batch(asks, bids, frictions, settings.ramp_width)
-    log_price = batch.start(None if start_price is None else np.asarray(start_price, float))
-    log_price, iterations, merit, state = newton(batch, settings, log_price)
-    worst = np.sqrt(merit)
-    rent = np.ones(frictions.cap_tonnes.shape)
+    start = batch.start(None if start_price is None else np.asarray(start_price, float))
     capped = (batch.open & np.isfinite(batch.cap)).any(axis=(1, 2))
+    if not capped.any():
+        log_price, iterations, merit, state = newton(batch, settings, start)
+        return _cleared(batch, log_price, state, np.ones(batch.cap.shape), iterations, merit)
+    # Markets without quotas are solved as a batch; each market with one on its own, with
+    # its rents, from last month's prices and rents (a free-trade solve first would start
+    # it far from its rented equilibrium, and cost the whole batch iterations).
+    log_price, worst, rent, iterations = (
+        start.copy(),
+        np.zeros(batch.markets),
+        np.ones(batch.cap.shape),
+        0,
+    )
+    free = np.flatnonzero(~capped)
+    if len(free):
+        some = Batch(*_markets(asks, bids, frictions, free), settings.ramp_width)
+        log_price[free], iterations, worst[free], _ = newton(some, settings, start[free])
     for market in np.flatnonzero(capped):
-        one = Batch(*_one_market(asks, bids, frictions, market), settings.ramp_width)
-        found = market_quota.solve(one, settings, log_price[market : market + 1])
-        log_price[market] = found.log_price[0]
+        one = Batch(*_markets(asks, bids, frictions, np.array([market])), settings.ramp_width)
         quotas = market_quota.Quotas.of(one)
+        log_rent = np.zeros(len(quotas.cap))
+        if start_rent is not None:
+            warm = start_rent[market, quotas.origin, quotas.destination]
+            log_rent = np.log(np.maximum(np.nan_to_num(warm, nan=1.0), 1.0))
+        found = market_quota.solve(one, settings, start[market : market + 1], log_rent)
+        log_price[market] = found.log_price[0]
         rent[market] = quotas.rent(found.log_rent, batch.n)[0]
         iterations = max(iterations, found.iterations)
         # A quota missed by more than its tolerance counts as unsolved.
-        worst[market] = max(np.sqrt(found.merit), market_quota.missed(one, found))
-    if capped.any():  # the allocation reads every market at its final prices and rents
-        state = evaluate(batch, settings.substitution_elasticity, log_price, rent)
+        worst[market] = max(found.merit, market_quota.missed(one, found) ** 2)
+    # The allocation reads every market at its final prices and rents.
+    state = evaluate(batch, settings.substitution_elasticity, log_price, rent)
+    return _cleared(batch, log_price, state, rent, iterations, worst)
+
+
+def _cleared(batch: Batch, log_price, state, rent, iterations: int, merit) -> Clearing:
+    """The Clearing of the found prices; ``merit`` per market is its squared excess."""
     origin_price, destination_price, flows, sold, bought = allocate(batch, log_price, state)
     return Clearing(
         origin_price=origin_price,
@@ -168,30 +193,33 @@ def clear(
         bought=bought,
         rent=rent,
         iterations=int(iterations),
-        max_relative_excess=float(worst.max(initial=0.0)),
+        max_relative_excess=float(np.sqrt(np.max(merit, initial=0.0))),
     )
 
 
-def _one_market(asks: Asks, bids: Bids, frictions: Frictions, market: int):
-    """The asks, bids and frictions of one market of the batch, as a batch of one."""
-    sell, buy = asks.market == market, bids.market == market
-    one = slice(market, market + 1)
+def _markets(asks: Asks, bids: Bids, frictions: Frictions, chosen: IntArray):
+    """The asks, bids and frictions of the ``chosen`` markets of the batch, numbered from 0
+    in that order, as a batch of their own."""
+    number = np.full(len(frictions.allowed), -1)
+    number[chosen] = np.arange(len(chosen))
+    sell, buy = number[asks.market], number[bids.market]
+    selling, buying = sell >= 0, buy >= 0
     return (
-        Asks(np.zeros(sell.sum(), int), asks.origin[sell], asks.quantity[sell], asks.price[sell]),
+        Asks(sell[selling], asks.origin[selling], asks.quantity[selling], asks.price[selling]),
         Bids(
-            np.zeros(buy.sum(), int),
-            bids.destination[buy],
-            bids.quantity[buy],
-            bids.reference_price[buy],
-            bids.elasticity[buy],
-            bids.max_price[buy],
-            bids.max_quantity[buy],
+            buy[buying],
+            bids.destination[buying],
+            bids.quantity[buying],
+            bids.reference_price[buying],
+            bids.elasticity[buying],
+            bids.max_price[buying],
+            bids.max_quantity[buying],
         ),
         Frictions(
-            frictions.transport_usd_per_t[one],
-            frictions.tariff[one],
-            frictions.export_tax[one],
-            frictions.allowed[one],
-            frictions.cap_tonnes[one],
+            frictions.transport_usd_per_t[chosen],
+            frictions.tariff[chosen],
+            frictions.export_tax[chosen],
+            frictions.allowed[chosen],
+            frictions.cap_tonnes[chosen],
         ),
     )

@@ -67,11 +67,12 @@ class Solution(NamedTuple):
     state: State
 
 
-def solve(batch: Batch, settings, log_price: FloatArray) -> Solution:
-    """Prices and quota rents of a one-market batch: the joint Newton, and where it stalls
-    (near buyers' choke prices) rounds of exact rent solves at fixed prices."""
+def solve(batch: Batch, settings, log_price: FloatArray, log_rent: FloatArray) -> Solution:
+    """Prices and quota rents of a one-market batch, from ``log_price`` (1, n) and the log
+    rents of ``Quotas.of(batch)``: the joint Newton, and where it stalls (near buyers' choke
+    prices) rounds of exact rent solves at fixed prices."""
     quotas = Quotas.of(batch)
-    found = _joint_newton(batch, quotas, settings, log_price, np.zeros(len(quotas.cap)))
+    found = _joint_newton(batch, quotas, settings, log_price, log_rent)
     if not found.converged:
         more = _rent_rounds(batch, quotas, settings, found.log_price, found.log_rent)
         found = more._replace(iterations=found.iterations + more.iterations)

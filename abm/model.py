@@ -78,6 +78,7 @@ class MineralsModel(mesa.Model):
             np.repeat(reference[:, stage, None], countries, axis=1)
             for stage in (RAW, REFINED, REFINED)
         ]
+        self._last_rents: list[np.ndarray | None] = [None, None, None]  # quota rents
         self.last_clearing: list[Clearing | None] = [None, None]
         self.compliant_clearing: Clearing | None = None
         self.sentiment = np.zeros(len(self.world.minerals))  # investors' shared log error
@@ -214,7 +215,15 @@ class MineralsModel(mesa.Model):
         """Clear one stage's markets (or the compliant tier, traded under refined rules)."""
         stage = min(market, REFINED)
         frictions = self.rules.frictions(stage, self.world.transport_usd_per_t[stage])
-        result = clear(asks, bids, frictions, self.market_settings, self._last_prices[market])
+        result = clear(
+            asks,
+            bids,
+            frictions,
+            self.market_settings,
+            self._last_prices[market],
+            self._last_rents[market],
+        )
+        self._last_rents[market] = result.rent
         previous = self._last_prices[market]
         found = result.origin_price
         self._last_prices[market] = (

@@ -233,6 +233,16 @@ def test_export_quotas_of_a_dominant_supplier_hold_and_bind(share, seed):
     assert result.destination_price[0, 0] < free.destination_price[0, 0]
 
 
+def test_warm_rents_find_the_same_quota_equilibrium_faster():
+    offers, orders, quota, _ = capped_exporter(0.5, 3)
+    cold = clear(offers, orders, quota)
+    warm = clear(offers, orders, quota, start_price=cold.origin_price, start_rent=cold.rent)
+    assert warm.max_relative_excess < MarketSettings().quota_tolerance
+    np.testing.assert_allclose(warm.rent, cold.rent, rtol=1e-5)
+    np.testing.assert_allclose(warm.origin_price, cold.origin_price, rtol=1e-5)
+    assert warm.iterations < cold.iterations
+
+
 @pytest.mark.parametrize("share", [0.03, 0.05, 0.08])
 def test_a_quota_missed_near_the_choke_price_is_reported_not_hidden(share):
     """Below about a tenth of the free-trade flows, with only marginal other supply, buyers
