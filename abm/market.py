@@ -31,8 +31,8 @@ but all markets of a step are solved together as one batch of arrays.
   (``tests/test_market.py`` checks this against a HiGHS linear programme).
 * We find it by Newton's method on log origin prices with an analytic Jacobian, all
   markets of a step at once as one batch of numpy arrays (``abm.market_solver``),
-  warm-started from the last step's prices. Markets with a capped pair are then solved one
-  at a time with their quota rents (``abm.market_quota``).
+  warm-started from the last step's prices. A market with a capped pair is solved on its
+  own with its quota rents (``abm.market_quota``), from the last step's prices and rents.
 * A quota (a cap on tonnes over a set of pairs) is enforced by a quota rent: a multiplier
   on the delivered cost of the capped pairs, raised until the cap holds (complementarity:
   the rent is positive only where the cap binds). Buyers pay the rent; it shows in prices.
