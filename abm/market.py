@@ -154,16 +154,12 @@ def clear(
     # Markets without quotas are solved as a batch; each market with one on its own, with
     # its rents, from last month's prices and rents (a free-trade solve first would start
     # it far from its rented equilibrium, and cost the whole batch iterations).
-    log_price, worst, rent, iterations = (
-        start.copy(),
-        np.zeros(batch.markets),
-        np.ones(batch.cap.shape),
-        0,
-    )
+    log_price, rent = start.copy(), np.ones(batch.cap.shape)
+    merit, iterations = np.zeros(batch.markets), 0
     free = np.flatnonzero(~capped)
     if len(free):
         some = Batch(*_markets(asks, bids, frictions, free), settings.ramp_width)
-        log_price[free], iterations, worst[free], _ = newton(some, settings, start[free])
+        log_price[free], iterations, merit[free], _ = newton(some, settings, start[free])
     for market in np.flatnonzero(capped):
         one = Batch(*_markets(asks, bids, frictions, np.array([market])), settings.ramp_width)
         quotas = market_quota.Quotas.of(one)
@@ -176,14 +172,15 @@ def clear(
         rent[market] = quotas.rent(found.log_rent, batch.n)[0]
         iterations = max(iterations, found.iterations)
         # A quota missed by more than its tolerance counts as unsolved.
-        worst[market] = max(found.merit, market_quota.missed(one, found) ** 2)
+        merit[market] = max(found.merit, market_quota.missed(one, found) ** 2)
     # The allocation reads every market at its final prices and rents.
     state = evaluate(batch, settings.substitution_elasticity, log_price, rent)
-    return _cleared(batch, log_price, state, rent, iterations, worst)
+    return _cleared(batch, log_price, state, rent, iterations, merit)
 
 
 def _cleared(batch: Batch, log_price, state, rent, iterations: int, merit) -> Clearing:
-    """The Clearing of the found prices; ``merit`` per market is its squared excess."""
+    """The Clearing at the prices found; ``merit`` is each market's squared relative excess
+    (of sales over supply, or of a binding quota over its cap)."""
     origin_price, destination_price, flows, sold, bought = allocate(batch, log_price, state)
     return Clearing(
         origin_price=origin_price,

@@ -8,7 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from abm import market_quota
 from abm.market import Asks, Bids, Frictions, MarketSettings, clear
+from abm.market_solver import Batch, evaluate, jacobian
 
 
 def random_market(
@@ -315,3 +317,58 @@ def test_clearing_is_deterministic(seed):
     first, second = clear(offers, orders, frictions), clear(offers, orders, frictions)
     assert np.array_equal(first.flows, second.flows)
     assert np.array_equal(first.origin_price, second.origin_price, equal_nan=True)
+
+
+def test_price_jacobian_matches_finite_differences():
+    """Newton's analytic Jacobian (without the slope floor, which is only a safeguard) is the
+    derivative of the excess demands; a wrong term would still converge, slowly."""
+    offers, orders, frictions = random_market(4, n=5, markets=2, asks=30, bids=20)
+    settings = MarketSettings(slope_floor=0.0)
+    batch = Batch(offers, orders, frictions, settings.ramp_width)
+    sigma = settings.substitution_elasticity
+    log_price = batch.start(clear(offers, orders, frictions).origin_price) + 0.03
+    analytic = jacobian(evaluate(batch, sigma, log_price), batch, sigma, 0.0)
+    numeric = np.zeros_like(analytic)
+    for k in range(batch.n):
+        step = np.zeros_like(log_price)
+        step[:, k] = np.where(batch.active[:, k], 1e-6, 0.0)
+        up = evaluate(batch, sigma, log_price + step).excess
+        down = evaluate(batch, sigma, log_price - step).excess
+        numeric[:, :, k] = (up - down) / 2e-6
+    active = batch.active[:, :, None] & batch.active[:, None, :]
+    scale = np.abs(analytic).max()
+    np.testing.assert_allclose(analytic[active], numeric[active], atol=1e-5 * scale)
+
+
+def test_quota_jacobian_matches_finite_differences():
+    """The joint system's rows and columns for binding rents, against differences of the
+    excess demands and of each capped pair's flow over its cap."""
+    offers, orders, quota, _ = capped_exporter(0.5, 1)
+    settings = MarketSettings(slope_floor=0.0)
+    batch = Batch(offers, orders, quota, settings.ramp_width)
+    quotas = market_quota.Quotas.of(batch)
+    sigma, n = settings.substitution_elasticity, batch.n
+    log_price = batch.start(clear(offers, orders, quota).origin_price)
+    log_rent = np.full(len(quotas.cap), 0.05)  # every quota binding, away from a kink
+
+    def residuals(point):
+        state = evaluate(batch, sigma, point[None, :n], quotas.rent(point[n:], n))
+        return np.concatenate([state.excess[0], quotas.residuals(state, point[n:])])
+
+    state = evaluate(batch, sigma, log_price, quotas.rent(log_rent, n))
+    binding = np.arange(len(quotas.cap))
+    analytic = market_quota._joint_jacobian(state, batch, quotas, binding, settings)
+    point = np.concatenate([log_price[0], log_rent])
+    numeric = np.zeros_like(analytic)
+    for k in range(len(point)):
+        if k < n and not batch.active[0, k]:
+            continue
+        step = np.zeros_like(point)
+        step[k] = 1e-6
+        numeric[:, k] = (residuals(point + step) - residuals(point - step)) / 2e-6
+    known = np.r_[batch.active[0], np.ones(len(binding), bool)]
+    block = known[:, None] & known[None, :]
+    for rows in (slice(None, n), slice(n, None)):  # excesses in tonnes, quota rows relative
+        part = block[rows]
+        scale = np.abs(analytic[rows][part]).max()
+        np.testing.assert_allclose(analytic[rows][part], numeric[rows][part], atol=1e-5 * scale)
