@@ -59,6 +59,18 @@ class Batch:
             -np.asarray(bids.elasticity, dtype=float)[buy],
             np.maximum(bids.max_quantity[buy], 1e-300),
         )
+        # Where each ramp starts (asks, then bids), and the bins of ``evaluate``'s one
+        # bincount: demand, its slope, supply, its slope.
+        self.ramp_start = np.concatenate((self.log_ask, self.bid_terms.log_max))
+        cells = m * n
+        self.sum_cell = np.concatenate(
+            (
+                self.bid_cell,
+                self.bid_cell + cells,
+                self.ask_cell + 2 * cells,
+                self.ask_cell + 3 * cells,
+            )
+        )
         self.offered = np.bincount(self.ask_cell, self.ask_quantity, m * n).reshape(m, n)
         self.active = self.offered > 0
         self.alpha = (1.0 + frictions.export_tax) * (1.0 + frictions.tariff)
@@ -94,7 +106,10 @@ def group_extreme(ufunc, keys, values, size: int, empty: float) -> FloatArray:
     if len(keys):
         order = np.argsort(keys, kind="stable")  # fast on the runs agents come in
         ranked = keys[order]
-        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+        first = np.empty(len(ranked), dtype=bool)  # np.r_ would cost more than the rest
+        first[0] = True
+        np.not_equal(ranked[1:], ranked[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
         out[ranked[starts]] = ufunc.reduceat(values[order], starts)
     return out
 
@@ -113,14 +128,15 @@ class BidTerms(NamedTuple):
 
 
 def bid_demand(
-    terms: BidTerms, log_price: FloatArray, width: float
+    terms: BidTerms, log_price: FloatArray, width: float, choke=None
 ) -> tuple[FloatArray, FloatArray]:
     """Tonnes each bid buys at its destination's log price, and d(tonnes)/d(log price).
 
     Isoelastic around the reference price, limited smoothly by ``limit``
     (``q / (1 + (q / limit) ** 8) ** (1 / 8)``: within 0.1% of ``q`` below half the limit,
     and never perfectly flat, so the equilibrium stays well defined) and choked off near the
-    maximum price (over ``width`` in log price).
+    maximum price (over ``width`` in log price). ``choke``, the smoothstep of
+    ``(log_price - log_max) / width`` and its slope, when the caller has it already.
     """
     minus_elasticity = terms.minus_elasticity
     wanted = terms.quantity * np.exp(minus_elasticity * (log_price - terms.log_reference))
@@ -129,7 +145,9 @@ def bid_demand(
     ratio *= ratio
     damp8 = 1.0 / (1.0 + ratio * ratio)  # damp ** 8
     limited = wanted * np.sqrt(np.sqrt(np.sqrt(damp8)))  # damp: twice as fast as ** 0.125
-    fraction_up, slope_up = smoothstep((log_price - terms.log_max) / width)
+    if choke is None:
+        choke = smoothstep((log_price - terms.log_max) / width)
+    fraction_up, slope_up = choke
     keep = 1.0 - fraction_up
     return limited * keep, minus_elasticity * limited * damp8 * keep - limited * slope_up / width
 
@@ -181,15 +199,20 @@ def evaluate(batch: Batch, sigma: float, log_price: FloatArray, rent=None) -> St
     dest_price = np.where(reachable, np.einsum("mij,mij->mj", share, delivered), 1.0)
     # A bid where nothing can arrive buys nothing: its demand is counted, then zeroed by cell
     # (``allocate`` gives it nothing, as nothing arrives).
+    # Every ramp in one call (sellers' at their origin's price, buyers' choke at their
+    # destination's) and every sum in one bincount: numpy's cost here is per call.
+    log_paid = np.log(dest_price).ravel()[batch.bid_cell]
+    at = np.concatenate((log_price.ravel()[batch.ask_cell], log_paid))
+    fraction, ramp = smoothstep((at - batch.ramp_start) / batch.width)
+    asks = len(batch.ask_cell)
     bought, slope = bid_demand(
-        batch.bid_terms, np.log(dest_price).ravel()[batch.bid_cell], batch.width
+        batch.bid_terms, log_paid, batch.width, (fraction[asks:], ramp[asks:])
     )
-    demand = np.bincount(batch.bid_cell, bought, m * n).reshape(m, n) * reachable
-    demand_slope = np.bincount(batch.bid_cell, slope, m * n).reshape(m, n) * reachable
-    fraction, ramp = smoothstep((log_price.ravel()[batch.ask_cell] - batch.log_ask) / batch.width)
-    supplied = batch.ask_quantity * fraction
-    supply = np.bincount(batch.ask_cell, supplied, m * n).reshape(m, n)
-    supply_slope = np.bincount(batch.ask_cell, batch.ask_quantity * ramp, m * n).reshape(m, n)
+    supplied = batch.ask_quantity * fraction[:asks]
+    weights = np.concatenate((bought, slope, supplied, batch.ask_quantity * ramp[:asks]))
+    sums = np.bincount(batch.sum_cell, weights, 4 * m * n).reshape(4, m, n)
+    demand, demand_slope = sums[0] * reachable, sums[1] * reachable
+    supply, supply_slope = sums[2], sums[3]
     sales = (share @ demand[:, :, None])[:, :, 0]
     return State(
         share,
