@@ -167,12 +167,12 @@ def clear(
         if start_rent is not None:
             warm = start_rent[market, quotas.origin, quotas.destination]
             log_rent = np.log(np.maximum(np.nan_to_num(warm, nan=1.0), 1.0))
-        found = market_quota.solve(one, settings, start[market : market + 1], log_rent)
+        found = market_quota.solve(one, quotas, settings, start[market : market + 1], log_rent)
         log_price[market] = found.log_price[0]
         rent[market] = quotas.rent(found.log_rent, batch.n)[0]
         iterations = max(iterations, found.iterations)
         # A quota missed by more than its tolerance counts as unsolved.
-        merit[market] = max(found.merit, market_quota.missed(one, found) ** 2)
+        merit[market] = max(found.merit, market_quota.missed(quotas, found) ** 2)
     # The allocation reads every market at its final prices and rents.
     state = evaluate(batch, settings.substitution_elasticity, log_price, rent)
     return _cleared(batch, log_price, state, rent, iterations, merit)

@@ -67,11 +67,12 @@ class Solution(NamedTuple):
     state: State
 
 
-def solve(batch: Batch, settings, log_price: FloatArray, log_rent: FloatArray) -> Solution:
-    """Prices and quota rents of a one-market batch, from ``log_price`` (1, n) and the log
-    rents of ``Quotas.of(batch)``: the joint Newton, and where it stalls (near buyers' choke
-    prices) rounds of exact rent solves at fixed prices."""
-    quotas = Quotas.of(batch)
+def solve(
+    batch: Batch, quotas: Quotas, settings, log_price: FloatArray, log_rent: FloatArray
+) -> Solution:
+    """Prices and quota rents of a one-market batch with ``quotas`` (``Quotas.of(batch)``),
+    from ``log_price`` (1, n) and ``log_rent``: the joint Newton, and where it stalls (near
+    buyers' choke prices) rounds of exact rent solves at fixed prices."""
     found = _joint_newton(batch, quotas, settings, log_price, log_rent)
     if not found.converged:
         more = _rent_rounds(batch, quotas, settings, found.log_price, found.log_rent)
@@ -79,9 +80,9 @@ def solve(batch: Batch, settings, log_price: FloatArray, log_rent: FloatArray) -
     return found
 
 
-def missed(batch: Batch, found: Solution) -> float:
+def missed(quotas: Quotas, found: Solution) -> float:
     """The largest relative miss of a quota at the solution (its own scale)."""
-    residual = Quotas.of(batch).residuals(found.state, found.log_rent)
+    residual = quotas.residuals(found.state, found.log_rent)
     return float(np.abs(residual).max(initial=0.0))
 
 
