@@ -295,7 +295,7 @@ def _sites(calibration, settings, rng, prices, pivots, mined_total, months):
     supply = calibration.supply
     rows, paths = [], []
     reserves = _with_reserves(calibration)
-    years = months.year + (months.month - 1) / 12.0
+    years = _years(months)
     for s, stage in enumerate(STAGES):
         for m, mineral in enumerate(MINERALS):
             cost = costs.loc[(stage, mineral)]
@@ -363,6 +363,12 @@ def _sites(calibration, settings, rng, prices, pivots, mined_total, months):
         ],
     )
     return sites, np.array(paths)
+
+
+def _years(months) -> np.ndarray:
+    """Each month as a fractional year (January 2023 is 2023.0), to interpolate annual
+    figures in."""
+    return months.year + (months.month - 1) / 12.0
 
 
 def _with_reserves(calibration: Calibration) -> set[tuple[str, str]]:
@@ -445,7 +451,7 @@ def _growth_paths(table: pd.DataFrame, scenario: str, months) -> dict[tuple[str,
     after the last IEA year the index stays flat. A year with a historical and a scenario
     figure takes their mean.
     """
-    years = months.year + (months.month - 1) / 12.0
+    years = _years(months)
     mineral, sector = table.mineral.to_numpy(), table.sector.to_numpy()
     named, year, index = table.scenario.to_numpy(), table.year.to_numpy(int), table["index"]
     index = index.to_numpy(float)
