@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from abm.groups import group_extreme
+
 FloatArray = np.ndarray
 
 
@@ -45,7 +47,7 @@ class Batch:
         self.lower = lowest.reshape(m, n) - 1.5 * width
         top = group_extreme(np.maximum, bid_market, log_max, m, -np.inf)
         # Only asks offering something and bids wanting something take part in the search.
-        self.asks, self.bids = len(ask_cell), len(bid_market)
+        self.ask_count, self.bid_count = len(ask_cell), len(bid_market)
         self.ask_rows = np.flatnonzero(np.asarray(asks.quantity) > 0)
         self.bid_rows = np.flatnonzero(np.asarray(bids.quantity) > 0)
         sell, buy = self.ask_rows, self.bid_rows
@@ -93,25 +95,9 @@ class Batch:
         above the origin's cheapest ask; inactive origins sit at zero and never move."""
         cold = self.lower + 1.5 * self.width + 0.5
         if start_price is not None:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                warm = np.log(np.maximum(start_price, 1e-300))
+            warm = np.log(np.maximum(start_price, 1e-300))  # NaN stays NaN, quietly
             cold = np.where(np.isfinite(warm), warm, cold)
         return np.minimum(np.maximum(np.where(self.active, cold, 0.0), self.lower), self.upper)
-
-
-def group_extreme(ufunc, keys, values, size: int, empty: float) -> FloatArray:
-    """Least (``np.minimum``) or greatest (``np.maximum``) value per key in 0 .. size - 1,
-    ``empty`` where a key has none: ``ufunc.at`` in one sort, several times faster."""
-    out = np.full(size, empty)
-    if len(keys):
-        order = np.argsort(keys, kind="stable")  # fast on the runs agents come in
-        ranked = keys[order]
-        first = np.empty(len(ranked), dtype=bool)  # np.r_ would cost more than the rest
-        first[0] = True
-        np.not_equal(ranked[1:], ranked[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        out[ranked[starts]] = ufunc.reduceat(values[order], starts)
-    return out
 
 
 class BidTerms(NamedTuple):
@@ -334,7 +320,7 @@ def allocate(batch: Batch, log_price: FloatArray, state: State):
     supply, sales = state.supply, state.sales
     selling = sales > 0
     flows = state.flows * np.where(selling, supply / np.where(selling, sales, 1.0), 0.0)[..., None]
-    sold, bought = np.zeros(batch.asks), np.zeros(batch.bids)
+    sold, bought = np.zeros(batch.ask_count), np.zeros(batch.bid_count)
     sold[batch.ask_rows] = np.where(selling.ravel()[batch.ask_cell], state.supplied, 0.0)
     arrived = flows.sum(axis=1)
     wanted = state.demand > 0

@@ -14,6 +14,7 @@ from abm.agents.recycler import Recycler, RecyclerFleet
 from abm.agents.refiner import Refiner, RefineryFleet
 from abm.agents.sites import SiteFleet
 from abm.data import Calibration, load_calibration
+from abm.groups import group_medians
 from abm.market import Asks, Bids, Clearing, MarketSettings, clear
 from abm.policy import ira
 from abm.policy.conditions import Conditions
@@ -283,11 +284,8 @@ class MineralsModel(mesa.Model):
                 raw_long = group_medians(
                     mines.mineral, mines.investment_price, world.reference_price[:, RAW]
                 )
-                cost = (
-                    cost
-                    + _local_ore_price(mines, month, raw_long, len(world.countries))[
-                        fleet.mineral, fleet.location
-                    ]
+                cost = cost + _local_ore_price(mines, month, raw_long, len(world.countries)).take(
+                    fleet.cell
                 )
                 lead = conditions.refinery_lead_multiplier
             fleet.invest(
@@ -378,23 +376,6 @@ def _local_ore_price(mines, month: int, world_median: np.ndarray, countries: int
     fallback = np.repeat(world_median[:, None], countries, axis=1).ravel()
     medians = group_medians(keys, mines.investment_price[running], fallback)
     return medians.reshape(len(world_median), countries)
-
-
-def group_medians(keys: np.ndarray, values: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    """Median of the finite values of each key (0 .. len(fallback) - 1), or the fallback for
-    keys with none; the same numbers as ``np.median`` group by group, in one sort."""
-    finite = np.isfinite(values)
-    keys, values = keys[finite], values[finite]
-    order = np.lexsort((values, keys))
-    keys, values = keys[order], values[order]
-    out = np.array(fallback, dtype=float, copy=True)
-    if keys.size:  # the groups of the sorted keys, as np.unique would give them
-        bounds = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True])))
-        start, count = bounds[:-1], bounds[1:] - bounds[:-1]
-        present = keys[start]
-        low, high = values[start + (count - 1) // 2], values[start + count // 2]
-        out[present] = np.where(count % 2 == 1, low, (low + high) / 2.0)
-    return out
 
 
 def _median_price(origin_price: np.ndarray) -> np.ndarray:
