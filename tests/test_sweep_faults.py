@@ -29,9 +29,12 @@ def run_ids(count: int) -> list[str]:
 
 
 def sweep_file(tmp_path: Path, seeds: str = "[1, 2]") -> Path:
-    """2 x 2 samples x seeds, keeping the prices of every run as a partitioned series."""
+    """2 x 2 samples x seeds, keeping the prices of every run as a partitioned series. Runs
+    go to 2025-12 so that each takes 0.25-0.3 s: the kills below must leave runs to do (to
+    2023-04, a run takes 0.1 s since the calibration is read once per worker, and a sweep
+    could finish between two kills)."""
     text = grid_text(extra='"settings.retaliation" = [true, false]', seeds=seeds)
-    return write(tmp_path, text.replace('end = "2023-04"', 'end = "2023-04"\nseries = ["prices"]'))
+    return write(tmp_path, text.replace('end = "2023-04"', 'end = "2025-12"\nseries = ["prices"]'))
 
 
 def results(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -115,8 +118,8 @@ def test_sigkill_at_random_moments_then_resume(tmp_path, reference, backend):
     command = [sys.executable, "-m", "abm", "sweep", str(path), "--out", str(out)]
     command += ["--workers", "2", "--backend", backend, "--resume"]
     draw = random.Random(f"sigkill-{backend}")
-    # Start-up (imports, the pool or cluster, the first runs) takes about 2.5 s here, then a
-    # run ends every 0.2-0.3 s: these moments leave runs to do after each kill.
+    # Start-up (imports, the pool or cluster) takes about 1.7 s here, then a run ends every
+    # 0.25-0.3 s on each worker: these moments leave runs to do after each kill.
     moments = [(0, draw.uniform(0.0, 2.5))]
     moments += [(draw.randint(1, 2), draw.uniform(0.0, 0.2)) for _ in range(2)]
     for new_runs, jitter_s in moments:
