@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 ABM := $(VENV)/bin/abm
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench clean venv
+.PHONY: demo test lint bench identical clean venv
 
 $(VENV)/bin/activate:
 	@python=$$(tools/find-python) || exit 1; \
@@ -33,6 +33,15 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check abm tests experiments tools
 	$(VENV)/bin/ruff format --check abm tests experiments tools
+
+bench: $(VENV)/.installed-run
+	$(ABM) bench
+
+# Are the results bit-identical to the checksums in tools/identical.json (every built-in
+# scenario, seeds 1-3)? Refactors must keep them; a change that moves results records them
+# again (`$(PY) tools/identical record tools/identical.json`) and says so in its commit.
+identical: $(VENV)/.installed-run
+	$(PY) tools/identical check tools/identical.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info
