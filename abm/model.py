@@ -9,13 +9,13 @@ import numpy as np
 
 from abm.agents.buyer import Buyer, BuyerFleet
 from abm.agents.government import Government
-from abm.agents.producer import Producer
+from abm.agents.investors import InvestorSentiment
+from abm.agents.producer import MineFleet, Producer
 from abm.agents.recycler import Recycler, RecyclerFleet
 from abm.agents.refiner import Refiner, RefineryFleet
-from abm.agents.sites import SiteFleet
 from abm.data import Calibration, load_calibration
-from abm.groups import group_medians
-from abm.market import Asks, Bids, Clearing, MarketSettings, clear
+from abm.market import Clearing, MarketSettings
+from abm.orders import BookClearing, OrderBook
 from abm.policy import ira
 from abm.policy.conditions import Conditions
 from abm.policy.effects import PolicyBook
@@ -82,13 +82,13 @@ class MineralsModel(mesa.Model):
         self._last_rents: list[np.ndarray | None] = [None, None, None]  # quota rents
         self.last_clearing: list[Clearing | None] = [None, None]
         self.compliant_clearing: Clearing | None = None
-        self.sentiment = np.zeros(len(self.world.minerals))  # investors' shared log error
+        self.sentiment = InvestorSentiment(len(self.world.minerals))
 
     # ----------------------------------------------------------------- construction
     def _build_agents(self) -> None:
         world, countries, minerals = self.world, self.world.countries, self.world.minerals
         is_raw = (world.sites.stage == "raw").to_numpy()
-        self.mines = SiteFleet(
+        self.mines = MineFleet(
             world.sites[is_raw], world.capacity_path[is_raw], countries, minerals
         )
         self.refineries = RefineryFleet(
@@ -138,92 +138,86 @@ class MineralsModel(mesa.Model):
         return len(self.world.months)
 
     def step(self) -> None:
-        """One month: governments, raw market, refining, refined market, use, investment."""
+        """One month, in the order of the ODD's process overview."""
         if self.month >= self.running_months:
             self.running = False
             return
         month, settings = self.month, self.settings
         self.recorder.open_books(month)
-        deciding = settings.policy_mode != "scripted" and month > 0
-        if deciding and month % settings.decision_interval_months == 0:
+        if self._governments_decide(month):
             for government in self.governments.values():
                 government.step()
         self.policies.apply(month)
-        # Raw market: mines sell to refiners.
-        raw_bids = Refiner.raw_bids(
-            self.refineries, month, settings, self.world.reference_price[:, RAW]
-        )
-        raw = self._clear(RAW, Producer.asks(self.mines, month), raw_bids)
-        Producer.produce(self.mines, raw.sold)
-        paid = raw.destination_price.take(self.refineries.cell)
-        Refiner.refine(self.refineries, raw.bought, paid, month)
-        # Refined market: refiners and recyclers sell to buyers.
-        Buyer.plan(self.buyers, month, settings, self.rng)
-        refiner_asks, recycler_asks = (
-            Refiner.asks(self.refineries, paid),
-            Recycler.asks(self.recyclers),
-        )
-        bids = Buyer.bids(self.buyers, settings)
-        first, second = len(self.refineries), len(self.refineries) + len(self.recyclers.mineral)
-        compliant_sold = np.zeros(second)
-        compliant_bought = np.zeros(len(bids.market))
-        rules = ira.plan(self, month, raw)
-        self.compliant_clearing = None
-        if rules is not None:
-            # The compliant tier clears first; what is left goes to the ordinary market.
-            tier_refiners, tier_recyclers, tier_bids, wanted = ira.orders(
-                self, rules, refiner_asks, recycler_asks, bids
-            )
-            tier = self._clear(COMPLIANT, _concat(tier_refiners, tier_recyclers), tier_bids)
-            self.compliant_clearing = tier
-            compliant_sold = tier.sold
-            compliant_bought[wanted] = tier.bought
-            refiner_asks = _less(refiner_asks, compliant_sold[:first])
-            recycler_asks = _less(recycler_asks, compliant_sold[first:])
-            bids = _less_bids(bids, compliant_bought)
-        stock_asks, stock_bids = self.stockpiles.orders(month)
-        asks = _concat(refiner_asks, recycler_asks, stock_asks)
-        refined = self._clear(REFINED, asks, _concat_bids(bids, stock_bids))
-        Refiner.deliver(self.refineries, refined.sold[:first] + compliant_sold[:first])
-        Recycler.deliver(self.recyclers, refined.sold[first:second] + compliant_sold[first:])
-        buyers = len(bids.market)
-        Buyer.consume(self.buyers, refined.bought[:buyers] + compliant_bought)
-        Buyer.expect_compliant(self.buyers, self.compliant_clearing, settings.expectation_months)
-        self.stockpiles.settle(refined.sold[second:], refined.bought[buyers:])
+        raw = self._raw_market(month)
+        self.buyers.plan(month, settings, self.rng)
+        refined, tier, covered = self._refined_market(month, raw)
         consumed = self.recorder.consumed_by_cell()
-        Recycler.collect(
-            self.recyclers,
-            consumed,
-            self.conditions.collection_rate,
-            self.conditions.recycling_growth,
-        )
-        # Expectations and investment.
-        self._expect(raw, refined)
+        conditions = self.conditions
+        self.recyclers.collect(consumed, conditions.collection_rate, conditions.recycling_growth)
+        self._update_expectations(raw, refined)
         if (month + 1) % settings.investment_interval_months == 0:
             self._invest(month)
-        self.recorder.record(
-            month,
-            raw,
-            refined,
-            self.compliant_clearing,
-            None if rules is None else rules.covered,
-            consumed=consumed,  # investment and expectations leave consumption as it was
-        )
+        # Investment and expectations leave consumption as it was.
+        self.recorder.record(month, raw, refined, tier, covered, consumed=consumed)
         self.month += 1
         self.running = self.month < self.running_months
 
-    def _clear(self, market: int, asks: Asks, bids) -> Clearing:
+    def _governments_decide(self, month: int) -> bool:
+        """Governments decide every ``decision_interval_months``, when the mode lets them."""
+        settings = self.settings
+        deciding = settings.policy_mode != "scripted" and month > 0
+        return deciding and month % settings.decision_interval_months == 0
+
+    def _raw_market(self, month: int) -> Clearing:
+        """Mines sell ore to refiners, who take delivery and refine what capacity allows."""
+        book = OrderBook()
+        book.add_asks("mines", self.mines.asks(month))
+        raw_reference = self.world.reference_price[:, RAW]
+        book.add_bids("refiners", self.refineries.raw_bids(month, self.settings, raw_reference))
+        raw = self._clear(RAW, book)
+        self.mines.produce(raw.sold_by("mines"))
+        paid = raw.destination_price.take(self.refineries.cell)
+        self.refineries.take_delivery(raw.bought_by("refiners"), paid, month)
+        return raw.result
+
+    def _refined_market(
+        self, month: int, raw: Clearing
+    ) -> tuple[Clearing, Clearing | None, np.ndarray | None]:
+        """Refiners, recyclers and stockpiles sell to buyers and stockpiles; under IRA rules
+        the compliant tier clears first and hands the rest on. Returns the ordinary and the
+        compliant clearing, and the minerals the tier covers."""
+        book = OrderBook()
+        book.add_asks("refiners", self.refineries.asks())
+        book.add_asks("recyclers", self.recyclers.asks())
+        book.add_bids("buyers", self.buyers.bids(self.settings))
+        rules = ira.plan(self, month, raw)
+        tier = None
+        if rules is not None:
+            tier = self._clear(COMPLIANT, ira.tier_book(self, rules, book))
+            book = book.less(tier)
+        self.compliant_clearing = None if tier is None else tier.result
+        stock_asks, stock_bids = self.stockpiles.orders(month)
+        book.add_asks("stockpiles", stock_asks)
+        book.add_bids("stockpiles", stock_bids)
+        refined = self._clear(REFINED, book)
+        self.refineries.deliver(refined.sold_by("refiners") + _traded(tier, "refiners", True))
+        self.recyclers.deliver(refined.sold_by("recyclers") + _traded(tier, "recyclers", True))
+        self.buyers.take_delivery(refined.bought_by("buyers") + _traded(tier, "buyers", False))
+        self.buyers.expect_compliant(self.compliant_clearing, self.settings.expectation_months)
+        self.stockpiles.settle(refined.sold_by("stockpiles"), refined.bought_by("stockpiles"))
+        return refined.result, self.compliant_clearing, None if rules is None else rules.covered
+
+    def _clear(self, market: int, book: OrderBook) -> BookClearing:
         """Clear one stage's markets (or the compliant tier, traded under refined rules)."""
         stage = min(market, REFINED)
         frictions = self.rules.frictions(stage, self.world.transport_usd_per_t[stage])
-        result = clear(
-            asks,
-            bids,
+        cleared = book.clear(
             frictions,
             self.market_settings,
             self._last_prices[market],
             self._last_rents[market],
         )
+        result = cleared.result
         self._last_rents[market] = result.rent
         previous = self._last_prices[market]
         found = result.origin_price
@@ -232,74 +226,38 @@ class MineralsModel(mesa.Model):
         )
         if market != COMPLIANT:
             self.last_clearing[stage] = result
-        return result
+        return cleared
 
-    def _expect(self, raw: Clearing, refined: Clearing) -> None:
-        """Short-run and investors' expectations.
+    def _update_expectations(self, raw: Clearing, refined: Clearing) -> None:
+        """Short-run and investors' expectations of every agent set.
 
         Traders see this month's prices. Investors see prices as reported, which in an
         opaque market is ``conditions.report_lag`` months late, and misjudge them by a shared,
-        persistent error (log scale, AR(1) per mineral, spread ``conditions.investor_noise``).
+        persistent error (``InvestorSentiment``, spread ``conditions.investor_noise``).
         Transparency policies shorten the lag and shrink the error; with futures, investors
         also smooth prices over a quarter of the usual horizon, seeing scarcity sooner.
         """
         settings, conditions, month = self.settings, self.conditions, self.month
-        rho = settings.investor_noise_persistence
-        shock = self.rng.standard_normal(len(self.sentiment))
-        self.sentiment = rho * self.sentiment + np.sqrt(1 - rho**2) * shock
+        self.sentiment.update(self.rng, settings.investor_noise_persistence)
         horizon = np.where(
             conditions.futures,
             settings.investment_expectation_months / 4.0,
             settings.investment_expectation_months,
         )
-        for fleet, clearing in ((self.mines, raw), (self.refineries, refined)):
-            price = _site_prices(fleet, clearing)
-            price = np.where(np.isfinite(price), price, fleet.expected_price)
-            fleet.remember_price(month, price)
-            fleet.update_expectations(
-                price,
-                settings.expectation_months,
-                horizon[fleet.mineral],
-                reported_price=fleet.price_months_ago(month, conditions.report_lag[fleet.mineral]),
-            )
-        Buyer.expect(
-            self.buyers,
+        self.mines.see_prices(raw, month, settings, horizon, conditions.report_lag)
+        self.refineries.see_prices(refined, month, settings, horizon, conditions.report_lag)
+        self.buyers.update_expectations(
             refined.destination_price,
             settings.expectation_months,
             settings.investment_expectation_months,
         )
 
     def _invest(self, month: int) -> None:
-        """Quarterly investment, with the policies' capex, lead-time and drive changes."""
-        world, conditions = self.world, self.conditions
-        noise = conditions.investor_noise
-        error = np.exp(noise * self.sentiment - noise**2 / 2.0)  # mean one: unbiased, only noisy
-        for stage, fleet in ((RAW, self.mines), (REFINED, self.refineries)):
-            cost = fleet.new_capacity_cost
-            lead = np.ones(len(fleet))
-            if stage == REFINED:
-                # A refinery is judged on the raw price investors expect in the long run, not
-                # on the last cargo.
-                mines = self.mines
-                raw_long = group_medians(
-                    mines.mineral, mines.investment_price, world.reference_price[:, RAW]
-                )
-                cost = cost + _local_ore_price(mines, month, raw_long, len(world.countries)).take(
-                    fleet.cell
-                )
-                lead = conditions.refinery_lead_multiplier
-            fleet.invest(
-                month,
-                cost,
-                world.capex_usd_per_tpa[stage, fleet.mineral] * conditions.capex_multiplier[stage],
-                world.decision_months[stage, fleet.mineral],
-                world.build_months[stage, fleet.mineral] * lead,
-                world.ramp_months[stage, fleet.mineral] * lead,
-                self.settings,
-                price_error=error[fleet.mineral],
-                drive_boost=conditions.investment_boost[fleet.location],
-                demand_path=world.demand_path,
-            )
+        """Quarterly investment of mines and refineries, with the policies' changes."""
+        error = self.sentiment.price_error(self.conditions.investor_noise)
+        world, conditions, settings = self.world, self.conditions, self.settings
+        self.mines.invest(month, world, conditions, settings, error)
+        self.refineries.invest(month, world, conditions, settings, error, self.mines)
 
     def run(self) -> MineralsModel:
         """Step to the end of the horizon."""
@@ -311,78 +269,11 @@ class MineralsModel(mesa.Model):
 COMPLIANT = 2  # the compliant tier of the refined market (IRA rules), cleared on its own
 
 
-def _less(asks: Asks, sold: np.ndarray) -> Asks:
-    """The same asks with what was already sold taken off."""
-    return Asks(asks.market, asks.origin, np.maximum(asks.quantity - sold, 0.0), asks.price)
-
-
-def _less_bids(bids: Bids, bought: np.ndarray) -> Bids:
-    """The same bids with what was already bought taken off."""
-    return Bids(
-        market=bids.market,
-        destination=bids.destination,
-        quantity=np.maximum(bids.quantity - bought, 1e-12),
-        reference_price=bids.reference_price,
-        elasticity=bids.elasticity,
-        max_price=bids.max_price,
-        max_quantity=np.maximum(bids.max_quantity - bought, 1e-12),
-    )
-
-
-def _concat(*parts: Asks) -> Asks:
-    return Asks(
-        *(
-            np.concatenate(columns)
-            for columns in zip(
-                *((p.market, p.origin, p.quantity, p.price) for p in parts), strict=True
-            )
-        )
-    )
-
-
-def _concat_bids(*parts: Bids) -> Bids:
-    names = (
-        "market",
-        "destination",
-        "quantity",
-        "reference_price",
-        "elasticity",
-        "max_price",
-        "max_quantity",
-    )
-    return Bids(**{name: np.concatenate([getattr(p, name) for p in parts]) for name in names})
-
-
-def _site_prices(fleet: SiteFleet, clearing: Clearing) -> np.ndarray:
-    """The price each site sees: its origin price, else the delivered price at home, else
-    the median origin price of its mineral (a site with nothing to sell yet)."""
-    price = clearing.origin_price.take(fleet.cell)
-    home = clearing.destination_price.take(fleet.cell)
-    price = np.where(np.isfinite(price), price, home)
-    seen = np.isfinite(price)
-    if seen.all():  # the usual case: no median needed
-        return price
-    return np.where(seen, price, _median_price(clearing.origin_price)[fleet.mineral])
-
-
-def _local_ore_price(mines, month: int, world_median: np.ndarray, countries: int) -> np.ndarray:
-    """(mineral, country) long-run ore price investors expect where a refinery would stand.
-
-    Where the country mines the mineral, its mines' expected price (the value of local ore:
-    low where an export ban strands it at home); elsewhere the world median, as imported ore.
-    """
-    running = mines.capacity_in(month) > 0
-    keys = mines.cell[running]  # (mineral, country) cells
-    fallback = np.repeat(world_median[:, None], countries, axis=1).ravel()
-    medians = group_medians(keys, mines.investment_price[running], fallback)
-    return medians.reshape(len(world_median), countries)
-
-
-def _median_price(origin_price: np.ndarray) -> np.ndarray:
-    """Median origin price per mineral: what a site with nothing to sell yet sees."""
-    minerals, countries = origin_price.shape
-    keys = np.repeat(np.arange(minerals), countries)
-    return group_medians(keys, origin_price.ravel(), np.full(minerals, np.nan))
+def _traded(tier: BookClearing | None, participant: str, selling: bool) -> np.ndarray | float:
+    """What a participant traded in the compliant tier (zero without one)."""
+    if tier is None:
+        return 0.0
+    return tier.sold_by(participant) if selling else tier.bought_by(participant)
 
 
 def _reserve_shares(calibration: Calibration, world: World) -> np.ndarray:

@@ -9,7 +9,17 @@ from abm.market import Bids
 
 
 class BuyerFleet:
-    """Arrays for every buyer (rows) and mineral (columns)."""
+    """Every buyer (rows) and mineral (columns), as arrays: the buyers' agent set.
+
+    Manufacturers of a sector (batteries, magnets, chips, grid, other) in a country. Their
+    need grows along the IEA path for their sector. Each month they plan to consume their
+    need, trimmed by the short-run response to the price they expect and by the long-run
+    response (substitution, thrifting) to the price they have come to expect over two years
+    (unmet demand is measured against that long-run plan); they bid for that plus a share of
+    the gap to their inventory target, buying less when the price is high (they draw on
+    inventory) and nothing above the choke price. What they cannot consume from purchases
+    and inventory is unmet demand.
+    """
 
     def __init__(self, need: np.ndarray, growth: np.ndarray, country: np.ndarray, reference_price):
         self.need_2023 = need  # (buyer, mineral) t/month
@@ -27,19 +37,73 @@ class BuyerFleet:
         self.consumed = np.zeros_like(need)
         self.active = need > 0  # which (buyer, mineral) pairs bid at all
         self.rows, self.columns = np.nonzero(self.active)
+        self.target = np.zeros_like(need)  # inventory target, set by each month's plan
+
+    def plan(self, month: int, settings, rng: np.random.Generator) -> None:
+        """Draw this month's demand shock and set planned consumption."""
+        noise = rng.standard_normal(self.shock.shape) * settings.demand_noise
+        self.shock = settings.demand_noise_persistence * self.shock + noise
+        need = self.need_2023 * self.growth[:, :, month] * np.exp(self.shock)
+        short_run = (self.expected_price / self.reference_price) ** (
+            -settings.consumption_elasticity
+        )
+        long_run = (self.long_run_price / self.reference_price) ** (
+            -settings.long_run_demand_elasticity
+        )
+        self.demanded = need * np.minimum(short_run * long_run, 3.0)
+        # What users planned around at the prices they expect in the long run: consumption
+        # below it is unmet demand (short-run rationing by price, or no supply at all).
+        self.planned = need * np.minimum(long_run, 3.0)
+        self.target = settings.inventory_months * need
+
+    def bids(self, settings) -> Bids:
+        """This month's bids: the plan plus a share of the inventory gap, one per active
+        (buyer, mineral) pair, none above the choke price."""
+        rows, columns = self.rows, self.columns
+        gap = (self.target - self.inventory) / settings.inventory_adjustment_months
+        quantity = np.maximum(self.demanded + gap, 0.0)[rows, columns]
+        storage = (self.demanded + 2.0 * self.target - self.inventory)[rows, columns]
+        return Bids(
+            market=columns,
+            destination=self.country[rows],
+            quantity=np.maximum(quantity, 1e-12),
+            reference_price=self.expected_price[rows, columns],
+            elasticity=np.full(len(rows), settings.purchase_elasticity),
+            max_price=settings.choke_multiple * self.reference_price[columns],
+            max_quantity=np.maximum(storage, 1e-12),
+        )
+
+    def take_delivery(self, bought: np.ndarray) -> None:
+        """Take delivery of what each bid bought, and consume what the plan and the stock
+        allow."""
+        self.bought = np.zeros_like(self.inventory)
+        self.bought[self.rows, self.columns] = bought
+        available = self.inventory + self.bought
+        self.consumed = np.minimum(self.demanded, available)
+        self.inventory = available - self.consumed
+
+    def update_expectations(
+        self, destination_price: np.ndarray, months: float, long_months: float
+    ) -> None:
+        """Adapt expected prices toward what was paid at home (kept if nothing arrived)."""
+        seen = destination_price.T[self.country]  # (buyer, mineral)
+        seen = np.where(np.isfinite(seen), seen, self.expected_price)
+        self.expected_price += (seen - self.expected_price) / months
+        self.long_run_price += (seen - self.long_run_price) / long_months
+
+    def expect_compliant(self, tier, months: float) -> None:
+        """Adapt the expected compliant-tier price; without a tier it follows the ordinary one."""
+        if tier is None:
+            self.expected_compliant_price = self.expected_price.copy()
+            return
+        seen = tier.destination_price.T[self.country]
+        seen = np.where(np.isfinite(seen), seen, self.expected_compliant_price)
+        self.expected_compliant_price += (seen - self.expected_compliant_price) / months
 
 
 class Buyer(mesa.Agent):
-    """Manufacturers of a sector (batteries, magnets, chips, grid, other) in a country.
-
-    Their need grows along the IEA path for their sector. Each month they plan to consume
-    their need, trimmed by the short-run response to the price they expect and by the
-    long-run response (substitution, thrifting) to the price they have come to expect over
-    two years (unmet demand is measured against that long-run plan); they bid
-    for that plus a share of the gap to their inventory target, buying less when the price
-    is high (they draw on inventory) and nothing above the choke price. What they cannot
-    consume from purchases and inventory is unmet demand.
-    """
+    """One sector's manufacturers in one country: a view of one row of ``BuyerFleet``, for
+    the page and for users who inspect agents (the fleet decides)."""
 
     def __init__(self, model: mesa.Model, fleet: BuyerFleet, index: int, sector: str):
         super().__init__(model)
@@ -56,66 +120,3 @@ class Buyer(mesa.Agent):
         return float(
             self.fleet.need_2023[self.index, m] * self.fleet.growth[self.index, m, self.model.month]
         )
-
-    @staticmethod
-    def plan(fleet: BuyerFleet, month: int, settings, rng: np.random.Generator) -> None:
-        """Draw this month's demand shock and set planned consumption."""
-        noise = rng.standard_normal(fleet.shock.shape) * settings.demand_noise
-        fleet.shock = settings.demand_noise_persistence * fleet.shock + noise
-        need = fleet.need_2023 * fleet.growth[:, :, month] * np.exp(fleet.shock)
-        short_run = (fleet.expected_price / fleet.reference_price) ** (
-            -settings.consumption_elasticity
-        )
-        long_run = (fleet.long_run_price / fleet.reference_price) ** (
-            -settings.long_run_demand_elasticity
-        )
-        fleet.demanded = need * np.minimum(short_run * long_run, 3.0)
-        # What users planned around at the prices they expect in the long run: consumption
-        # below it is unmet demand (short-run rationing by price, or no supply at all).
-        fleet.planned = need * np.minimum(long_run, 3.0)
-        fleet.target = settings.inventory_months * need
-
-    @staticmethod
-    def bids(fleet: BuyerFleet, settings) -> Bids:
-        rows, columns = fleet.rows, fleet.columns
-        gap = (fleet.target - fleet.inventory) / settings.inventory_adjustment_months
-        quantity = np.maximum(fleet.demanded + gap, 0.0)[rows, columns]
-        storage = (fleet.demanded + 2.0 * fleet.target - fleet.inventory)[rows, columns]
-        return Bids(
-            market=columns,
-            destination=fleet.country[rows],
-            quantity=np.maximum(quantity, 1e-12),
-            reference_price=fleet.expected_price[rows, columns],
-            elasticity=np.full(len(rows), settings.purchase_elasticity),
-            max_price=settings.choke_multiple * fleet.reference_price[columns],
-            max_quantity=np.maximum(storage, 1e-12),
-        )
-
-    @staticmethod
-    def consume(fleet: BuyerFleet, bought: np.ndarray) -> None:
-        """Take delivery, consume what the plan and the stock allow."""
-        fleet.bought = np.zeros_like(fleet.inventory)
-        fleet.bought[fleet.rows, fleet.columns] = bought
-        available = fleet.inventory + fleet.bought
-        fleet.consumed = np.minimum(fleet.demanded, available)
-        fleet.inventory = available - fleet.consumed
-
-    @staticmethod
-    def expect(
-        fleet: BuyerFleet, destination_price: np.ndarray, months: float, long_months: float
-    ) -> None:
-        """Adapt expected prices toward what was paid at home (kept if nothing arrived)."""
-        seen = destination_price.T[fleet.country]  # (buyer, mineral)
-        seen = np.where(np.isfinite(seen), seen, fleet.expected_price)
-        fleet.expected_price += (seen - fleet.expected_price) / months
-        fleet.long_run_price += (seen - fleet.long_run_price) / long_months
-
-    @staticmethod
-    def expect_compliant(fleet: BuyerFleet, tier, months: float) -> None:
-        """Adapt the expected compliant-tier price; without a tier it follows the ordinary one."""
-        if tier is None:
-            fleet.expected_compliant_price = fleet.expected_price.copy()
-            return
-        seen = tier.destination_price.T[fleet.country]
-        seen = np.where(np.isfinite(seen), seen, fleet.expected_compliant_price)
-        fleet.expected_compliant_price += (seen - fleet.expected_compliant_price) / months

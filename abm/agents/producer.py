@@ -5,34 +5,73 @@ from __future__ import annotations
 import numpy as np
 
 from abm.agents.sites import SiteAgent, SiteFleet
+from abm.groups import group_medians
 from abm.market import Asks
 
+RAW = 0  # the stage index of mines in the world's (stage, mineral) tables
 
-class Producer(SiteAgent):
-    """A mine: location, owner, mineral, capacity and unit cost.
 
-    Each month it offers its available capacity at its unit cost (it produces what it sells,
-    so its output decision is the quantity the market takes at or above its cost). Each
-    quarter it invests in new capacity when the price it expects covers operating and
+class MineFleet(SiteFleet):
+    """Every mine, as arrays: the producers' agent set.
+
+    Each month a mine offers its available capacity at its unit cost (it produces what it
+    sells, so its output decision is the quantity the market takes at or above its cost).
+    Each quarter it invests in new capacity when the price it expects covers operating and
     capital cost; new capacity arrives after the lead time (exploration, permits, build) and
     ramps up.
     """
 
+    def asks(self, month: int) -> Asks:
+        """Every mine offers this month's capacity at its unit cost."""
+        return Asks(
+            market=self.mineral,
+            origin=self.location,
+            quantity=self.capacity_in(month),
+            price=self.unit_cost,
+        )
+
+    def produce(self, sold: np.ndarray) -> None:
+        """Mines produce to order: output is what the market took."""
+        self.output = sold
+
+    def invest(self, month: int, world, conditions, settings, price_error: np.ndarray) -> None:
+        """Quarterly investment at the operating cost of a new tonne here, with the policies'
+        capex changes (``conditions``) and the investors' shared error (``price_error``)."""
+        self.commission(
+            month,
+            self.new_capacity_cost,
+            world.capex_usd_per_tpa[RAW, self.mineral] * conditions.capex_multiplier[RAW],
+            world.decision_months[RAW, self.mineral],
+            world.build_months[RAW, self.mineral] * np.ones(len(self)),
+            world.ramp_months[RAW, self.mineral] * np.ones(len(self)),
+            settings,
+            price_error=price_error[self.mineral],
+            drive_boost=conditions.investment_boost[self.location],
+            demand_path=world.demand_path,
+        )
+
+    def long_run_ore_price(self, reference: np.ndarray) -> np.ndarray:
+        """(mineral,) median ore price investors expect in the long run (``reference``, the
+        2023 raw price, where no mine has an expectation)."""
+        return group_medians(self.mineral, self.investment_price, reference)
+
+    def local_ore_price(self, month: int, world_median: np.ndarray, countries: int) -> np.ndarray:
+        """(mineral, country) long-run ore price investors expect where a refinery would stand.
+
+        Where the country mines the mineral, its mines' expected price (the value of local ore:
+        low where an export ban strands it at home); elsewhere the world median, as imported ore.
+        """
+        running = self.capacity_in(month) > 0
+        keys = self.cell[running]  # (mineral, country) cells
+        fallback = np.repeat(world_median[:, None], countries, axis=1).ravel()
+        medians = group_medians(keys, self.investment_price[running], fallback)
+        return medians.reshape(len(world_median), countries)
+
+
+class Producer(SiteAgent):
+    """A mine: a view of one row of ``MineFleet`` (location, owner, mineral, capacity, unit
+    cost, output), for the page and for users who inspect agents."""
+
     @property
     def unit_cost_usd_per_t(self) -> float:
         return float(self.fleet.unit_cost[self.index])
-
-    @staticmethod
-    def asks(fleet: SiteFleet, month: int) -> Asks:
-        """Every mine offers this month's capacity at its unit cost."""
-        return Asks(
-            market=fleet.mineral,
-            origin=fleet.location,
-            quantity=fleet.capacity_in(month),
-            price=fleet.unit_cost,
-        )
-
-    @staticmethod
-    def produce(fleet: SiteFleet, sold: np.ndarray) -> None:
-        """Mines produce to order: output is what the market took."""
-        fleet.output = sold

@@ -9,7 +9,13 @@ from abm.market import Asks
 
 
 class RecyclerFleet:
-    """Arrays for every recycler: one per (country, mineral) where the mineral is used."""
+    """Every recycler, one per (country, mineral) where the mineral is used: their agent set.
+
+    Recyclers collect a share of end-of-life material and sell it as refined, up to
+    capacity. Material consumed leaves use after a mean product life (a first-order delay);
+    a collection rate of it becomes scrap; recycling capacity grows each year. Recycled
+    tonnes compete with primary refined supply in the refined market at the recyclers' cost.
+    """
 
     def __init__(
         self,
@@ -33,37 +39,22 @@ class RecyclerFleet:
         self.collected = np.zeros_like(output_2023)
         self.sold = np.zeros_like(output_2023)
 
-
-class Recycler(mesa.Agent):
-    """Collects a share of end-of-life material and sells it as refined, up to capacity.
-
-    Material consumed leaves use after a mean product life (a first-order delay); a
-    collection rate of it becomes scrap; recycling capacity grows each year. Recycled tonnes
-    compete with primary refined supply in the refined market at the recyclers' cost.
-    """
-
-    def __init__(self, model: mesa.Model, fleet: RecyclerFleet, index: int):
-        super().__init__(model)
-        self.fleet = fleet
-        self.index = index
-
-    @staticmethod
-    def asks(fleet: RecyclerFleet) -> Asks:
+    def asks(self) -> Asks:
+        """Scrap on hand, up to capacity, offered as refined at the recyclers' cost."""
         return Asks(
-            market=fleet.mineral,
-            origin=fleet.country,
-            quantity=np.minimum(fleet.scrap_stock, fleet.capacity),
-            price=fleet.cost,
+            market=self.mineral,
+            origin=self.country,
+            quantity=np.minimum(self.scrap_stock, self.capacity),
+            price=self.cost,
         )
 
-    @staticmethod
-    def deliver(fleet: RecyclerFleet, sold: np.ndarray) -> None:
-        fleet.sold = sold
-        fleet.scrap_stock = fleet.scrap_stock - sold
+    def deliver(self, sold: np.ndarray) -> None:
+        """Hand over what the market took from scrap stock."""
+        self.sold = sold
+        self.scrap_stock = self.scrap_stock - sold
 
-    @staticmethod
     def collect(
-        fleet: RecyclerFleet,
+        self,
         consumed_by_cell: np.ndarray,
         collection_rate: np.ndarray,
         growth_per_year: np.ndarray,
@@ -73,8 +64,17 @@ class Recycler(mesa.Agent):
         Collection rates and growth come from the policies in force (recycling support), or
         the 2023 calibration without them.
         """
-        consumed = consumed_by_cell[fleet.mineral, fleet.country]
-        fleet.end_of_life += (consumed - fleet.end_of_life) / fleet.end_of_life_months
-        fleet.collected = collection_rate * fleet.end_of_life
-        fleet.scrap_stock = fleet.scrap_stock + fleet.collected
-        fleet.capacity = fleet.capacity * (1.0 + growth_per_year) ** (1.0 / 12.0)
+        consumed = consumed_by_cell[self.mineral, self.country]
+        self.end_of_life += (consumed - self.end_of_life) / self.end_of_life_months
+        self.collected = collection_rate * self.end_of_life
+        self.scrap_stock = self.scrap_stock + self.collected
+        self.capacity = self.capacity * (1.0 + growth_per_year) ** (1.0 / 12.0)
+
+
+class Recycler(mesa.Agent):
+    """One country's recyclers of one mineral: a view of one row of ``RecyclerFleet``."""
+
+    def __init__(self, model: mesa.Model, fleet: RecyclerFleet, index: int):
+        super().__init__(model)
+        self.fleet = fleet
+        self.index = index

@@ -7,9 +7,18 @@ import numpy as np
 from abm.agents.sites import SiteAgent, SiteFleet
 from abm.market import Asks, Bids
 
+RAW, REFINED = 0, 1  # stage indices of the world's (stage, mineral) tables
+
 
 class RefineryFleet(SiteFleet):
-    """Site arrays plus the refiners' stocks and input costs."""
+    """Every refinery, as arrays: the refiners' agent set, with their stocks and input costs.
+
+    Each month a refinery bids for raw material: its capacity, less any excess of refined
+    stock over its target, at up to the refined price it expects less its conversion cost.
+    It refines what it holds, up to capacity, and offers its refined stock at its marginal
+    cost (raw price plus conversion cost). It invests like a mine, judging the margin over
+    raw input.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -17,66 +26,84 @@ class RefineryFleet(SiteFleet):
         self.refined_stock = np.zeros(len(self))  # t refined, not yet sold
         self.raw_bought = np.zeros(len(self))
         self.raw_price_paid = np.full(len(self), np.nan)  # USD/t delivered, last purchase
+        self.raw_price_seen = np.full(len(self), np.nan)  # USD/t delivered, this month
         self.processed = np.zeros(len(self))
         self.sold = np.zeros(len(self))
 
-
-class Refiner(SiteAgent):
-    """A refinery (one cost tranche of one owner's plants of a mineral in a country).
-
-    Each month it bids for raw material: its capacity, less any excess of refined stock over
-    its target, at up to the refined price it expects less its conversion cost. It refines
-    what it holds, up to capacity, and offers its refined stock at its marginal cost (raw
-    price plus conversion cost). It invests like a mine, judging the margin over raw input.
-    """
-
-    @property
-    def conversion_cost_usd_per_t(self) -> float:
-        return float(self.fleet.unit_cost[self.index])
-
-    @staticmethod
-    def raw_bids(fleet: RefineryFleet, month: int, settings, raw_reference: np.ndarray) -> Bids:
+    def raw_bids(self, month: int, settings, raw_reference: np.ndarray) -> Bids:
         """Raw purchases planned from capacity and stocks, priced from the expected margin."""
-        capacity = fleet.capacity_in(month)
+        capacity = self.capacity_in(month)
         target = settings.refiner_stock_months * capacity
-        surplus = np.maximum(fleet.refined_stock + fleet.raw_stock - target, 0.0)
+        surplus = np.maximum(self.refined_stock + self.raw_stock - target, 0.0)
         quantity = np.clip(capacity - surplus / 2.0, 0.0, capacity)
-        willingness = fleet.expected_price - fleet.unit_cost
-        floor = 0.05 * raw_reference[fleet.mineral]
+        willingness = self.expected_price - self.unit_cost
+        floor = 0.05 * raw_reference[self.mineral]
         max_price = np.maximum(willingness, floor)
         return Bids(
-            market=fleet.mineral,
-            destination=fleet.location,
+            market=self.mineral,
+            destination=self.location,
             quantity=quantity,
             reference_price=max_price,
-            elasticity=np.full(len(fleet), settings.raw_bid_elasticity),
+            elasticity=np.full(len(self), settings.raw_bid_elasticity),
             max_price=max_price,
             max_quantity=quantity,
         )
 
-    @staticmethod
-    def refine(fleet: RefineryFleet, bought: np.ndarray, price_paid: np.ndarray, month: int):
-        """Take delivery of raw material and refine what capacity allows."""
-        fleet.raw_bought = bought
-        fleet.raw_price_paid = np.where(bought > 0, price_paid, fleet.raw_price_paid)
-        fleet.raw_stock = fleet.raw_stock + bought
-        fleet.processed = np.minimum(fleet.raw_stock, fleet.capacity_in(month))
-        fleet.output = fleet.processed
-        fleet.raw_stock = fleet.raw_stock - fleet.processed
-        fleet.refined_stock = fleet.refined_stock + fleet.processed
+    def take_delivery(self, bought: np.ndarray, price_seen: np.ndarray, month: int) -> None:
+        """Take delivery of raw material at this month's delivered price at home, and refine
+        what capacity allows."""
+        self.raw_bought = bought
+        self.raw_price_seen = price_seen
+        self.raw_price_paid = np.where(bought > 0, price_seen, self.raw_price_paid)
+        self.raw_stock = self.raw_stock + bought
+        self.processed = np.minimum(self.raw_stock, self.capacity_in(month))
+        self.output = self.processed
+        self.raw_stock = self.raw_stock - self.processed
+        self.refined_stock = self.refined_stock + self.processed
 
-    @staticmethod
-    def asks(fleet: RefineryFleet, raw_price: np.ndarray) -> Asks:
-        """Refined stock offered at marginal cost: current raw price plus conversion."""
-        raw = np.where(np.isnan(fleet.raw_price_paid), raw_price, fleet.raw_price_paid)
+    def asks(self) -> Asks:
+        """Refined stock offered at marginal cost: the raw price paid (this month's where
+        nothing was ever bought) plus conversion."""
+        raw = np.where(np.isnan(self.raw_price_paid), self.raw_price_seen, self.raw_price_paid)
         return Asks(
-            market=fleet.mineral,
-            origin=fleet.location,
-            quantity=fleet.refined_stock,
-            price=raw + fleet.unit_cost,
+            market=self.mineral,
+            origin=self.location,
+            quantity=self.refined_stock,
+            price=raw + self.unit_cost,
         )
 
-    @staticmethod
-    def deliver(fleet: RefineryFleet, sold: np.ndarray) -> None:
-        fleet.sold = sold
-        fleet.refined_stock = fleet.refined_stock - sold
+    def invest(
+        self, month: int, world, conditions, settings, price_error: np.ndarray, mines
+    ) -> None:
+        """Quarterly investment, judged on the conversion cost plus the long-run price of
+        the ore a new refinery here would run on (``mines``' expectations, not the last
+        cargo), with the policies' capex and lead-time changes (``conditions``)."""
+        raw_long = mines.long_run_ore_price(world.reference_price[:, RAW])
+        ore = mines.local_ore_price(month, raw_long, len(world.countries)).take(self.cell)
+        lead = conditions.refinery_lead_multiplier
+        self.commission(
+            month,
+            self.new_capacity_cost + ore,
+            world.capex_usd_per_tpa[REFINED, self.mineral] * conditions.capex_multiplier[REFINED],
+            world.decision_months[REFINED, self.mineral],
+            world.build_months[REFINED, self.mineral] * lead,
+            world.ramp_months[REFINED, self.mineral] * lead,
+            settings,
+            price_error=price_error[self.mineral],
+            drive_boost=conditions.investment_boost[self.location],
+            demand_path=world.demand_path,
+        )
+
+    def deliver(self, sold: np.ndarray) -> None:
+        """Hand over what the market took from refined stock."""
+        self.sold = sold
+        self.refined_stock = self.refined_stock - sold
+
+
+class Refiner(SiteAgent):
+    """A refinery: a view of one row of ``RefineryFleet``, for the page and for users who
+    inspect agents."""
+
+    @property
+    def conversion_cost_usd_per_t(self) -> float:
+        return float(self.fleet.unit_cost[self.index])

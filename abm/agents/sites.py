@@ -11,6 +11,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from abm.groups import group_medians
+
 
 class SiteFleet:
     """Arrays for every site of one stage, indexed by the agent's ``index``."""
@@ -126,7 +128,26 @@ class SiteFleet:
             self.investment_price + (reported - self.investment_price) / long_months,
         )
 
-    def invest(
+    def see_prices(
+        self, clearing, month: int, settings, horizon_months: np.ndarray, report_lag: np.ndarray
+    ) -> None:
+        """Expectations after this month's clearing of the sites' stage.
+
+        Traders see this month's price at their site (``site_prices``). Investors see it as
+        reported, ``report_lag`` months late for each mineral, smoothed over
+        ``horizon_months`` (shorter where futures show scarcity sooner).
+        """
+        price = site_prices(self, clearing)
+        price = np.where(np.isfinite(price), price, self.expected_price)
+        self.remember_price(month, price)
+        self.update_expectations(
+            price,
+            settings.expectation_months,
+            horizon_months[self.mineral],
+            reported_price=self.price_months_ago(month, report_lag[self.mineral]),
+        )
+
+    def commission(
         self,
         month: int,
         margin_cost: np.ndarray,
@@ -211,6 +232,25 @@ class SiteFleet:
             start = month + 1 + np.round(lead)
             self.add_capacity(building, start, ramp, share * added[building])
         return added
+
+
+def site_prices(fleet: SiteFleet, clearing) -> np.ndarray:
+    """The price each site sees: its origin price, else the delivered price at home, else
+    the median origin price of its mineral (a site with nothing to sell yet)."""
+    price = clearing.origin_price.take(fleet.cell)
+    home = clearing.destination_price.take(fleet.cell)
+    price = np.where(np.isfinite(price), price, home)
+    seen = np.isfinite(price)
+    if seen.all():  # the usual case: no median needed
+        return price
+    return np.where(seen, price, median_price(clearing.origin_price)[fleet.mineral])
+
+
+def median_price(origin_price: np.ndarray) -> np.ndarray:
+    """Median origin price per mineral: what a site with nothing to sell yet sees."""
+    minerals, countries = origin_price.shape
+    keys = np.repeat(np.arange(minerals), countries)
+    return group_medians(keys, origin_price.ravel(), np.full(minerals, np.nan))
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

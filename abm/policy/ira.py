@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm.market import Asks, Bids
+from abm.orders import OrderBook
 from abm.policy.instruments import Policy, required_share
 
 if TYPE_CHECKING:
@@ -133,17 +134,11 @@ def _feoc_free_ore(model: MineralsModel, raw: Clearing, feoc: np.ndarray) -> np.
     return np.divide(clean_arriving, arriving, out=np.zeros_like(arriving), where=arriving > 0)
 
 
-def orders(
-    model: MineralsModel,
-    rules: CompliancePlan,
-    refiner_asks: Asks,
-    recycler_asks: Asks,
-    buyer_bids: Bids,
-) -> tuple[Asks, Asks, Bids, np.ndarray]:
-    """Asks of compliant refiners and recyclers, and bids of US battery makers, for the tier.
-
-    Also returns which of ``buyer_bids`` rows bid in the tier.
-    """
+def tier_book(model: MineralsModel, rules: CompliancePlan, book: OrderBook) -> OrderBook:
+    """The compliant tier's orders, from the ordinary market's ``book``: compliant refiners'
+    and recyclers' asks, and US battery makers' bids (some of the buyers' rows)."""
+    refiner_asks, recycler_asks = book.asks["refiners"], book.asks["recyclers"]
+    buyer_bids = book.bids["buyers"]
     general = model.last_clearing[1]
     refineries, buyers = model.refineries, model.buyers
 
@@ -182,4 +177,8 @@ def orders(
         max_price=expected + rules.credit_per_t[columns],
         max_quantity=quantity,
     )
-    return refiners, recycling, bids, wanted
+    tier = OrderBook()
+    tier.add_asks("refiners", refiners)
+    tier.add_asks("recyclers", recycling)
+    tier.add_bids("buyers", bids, rows=wanted, size=len(buyer_bids.market))
+    return tier
