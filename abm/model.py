@@ -15,9 +15,11 @@ from abm.agents.recycler import Recycler, RecyclerFleet
 from abm.agents.refiner import Refiner, RefineryFleet
 from abm.data import Calibration, load_calibration
 from abm.market import Clearing, MarketSettings
+from abm.observations import Observations
 from abm.orders import BookClearing, OrderBook
 from abm.policy import ira
 from abm.policy.conditions import Conditions
+from abm.policy.decisions import Situation
 from abm.policy.effects import PolicyBook
 from abm.policy.instruments import Policy, policy_from_record
 from abm.policy.rules import TradeRules
@@ -61,15 +63,49 @@ class MineralsModel(mesa.Model):
         self.rules = TradeRules(self.world.countries, self.world.minerals, ("raw", "refined"))
         self._build_agents()
         self.reserve_shares = _reserve_shares(self.calibration, self.world)
-        self.conditions = Conditions(self)
-        self.stockpiles = Stockpiles(self)
+        minerals, countries = len(self.world.minerals), len(self.world.countries)
+        self.observations = Observations(minerals, countries, len(self.mines), len(self.refineries))
+        self.conditions = Conditions(
+            self.settings,
+            minerals,
+            countries,
+            (len(self.mines), len(self.refineries)),
+            self.recyclers.collection_rate,
+        )
         scripted = [
             p if isinstance(p, Policy) else policy_from_record(p, f"policy[{i}]")
             for i, p in enumerate(policies or [])
         ]
         if self.settings.policy_mode == "endogenous":
             scripted = []
-        self.policies = PolicyBook(self, scripted)
+        self.policies = PolicyBook(
+            self.world,
+            self.settings,
+            scripted,
+            self.rules,
+            self.conditions,
+            self.observations,
+            (self.mines, self.refineries, self.recyclers),
+        )
+        self.stockpiles = Stockpiles(
+            self.world.reference_price[:, REFINED],
+            countries,
+            self.conditions,
+            self.observations,
+            self.policies.shared_stockpiles,
+        )
+        self.situation = Situation(
+            settings=self.settings,
+            countries=self.world.countries,
+            minerals=self.world.minerals,
+            reference_price=self.world.reference_price,
+            reserve_shares=self.reserve_shares,
+            mine_sites=(self.mines.mineral, self.mines.location),
+            refinery_sites=(self.refineries.mineral, self.refineries.location),
+            observations=self.observations,
+            policies=self.policies,
+            rng=self.rng,
+        )
         self.recorder = Recorder(self)
         # The 2023 prices start the first clearing (origin prices differ from them by freight
         # only): a warm start from the first month.
@@ -80,7 +116,6 @@ class MineralsModel(mesa.Model):
             for stage in (RAW, REFINED, REFINED)
         ]
         self._last_rents: list[np.ndarray | None] = [None, None, None]  # quota rents
-        self.last_clearing: list[Clearing | None] = [None, None]
         self.compliant_clearing: Clearing | None = None
         self.sentiment = InvestorSentiment(len(self.world.minerals))
 
@@ -159,6 +194,9 @@ class MineralsModel(mesa.Model):
             self._invest(month)
         # Investment and expectations leave consumption as it was.
         self.recorder.record(month, raw, refined, tier, covered, consumed=consumed)
+        self.observations.record(
+            raw, refined, self.mines.output, self.refineries.processed, consumed
+        )
         self.month += 1
         self.running = self.month < self.running_months
 
@@ -196,7 +234,7 @@ class MineralsModel(mesa.Model):
             tier = self._clear(COMPLIANT, ira.tier_book(self, rules, book))
             book = book.less(tier)
         self.compliant_clearing = None if tier is None else tier.result
-        stock_asks, stock_bids = self.stockpiles.orders(month)
+        stock_asks, stock_bids = self.stockpiles.orders()
         book.add_asks("stockpiles", stock_asks)
         book.add_bids("stockpiles", stock_bids)
         refined = self._clear(REFINED, book)
@@ -224,8 +262,6 @@ class MineralsModel(mesa.Model):
         self._last_prices[market] = (
             found if previous is None else np.where(np.isfinite(found), found, previous)
         )
-        if market != COMPLIANT:
-            self.last_clearing[stage] = result
         return cleared
 
     def _update_expectations(self, raw: Clearing, refined: Clearing) -> None:
@@ -258,6 +294,11 @@ class MineralsModel(mesa.Model):
         world, conditions, settings = self.world, self.conditions, self.settings
         self.mines.invest(month, world, conditions, settings, error)
         self.refineries.invest(month, world, conditions, settings, error, self.mines)
+
+    @property
+    def last_clearing(self) -> list[Clearing | None]:
+        """The last month's raw and refined clearings."""
+        return self.observations.last_clearing
 
     def run(self) -> MineralsModel:
         """Step to the end of the horizon."""

@@ -8,13 +8,30 @@ The residual ``opening + inflow - outflow - closing`` is therefore a real check.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 if TYPE_CHECKING:
+    from abm.agents.buyer import BuyerFleet
+    from abm.agents.producer import MineFleet
+    from abm.agents.recycler import RecyclerFleet
+    from abm.agents.refiner import RefineryFleet
     from abm.market import Clearing
-    from abm.model import MineralsModel
+    from abm.policy.stockpiles import Stockpiles
+    from abm.world import World
+
+
+class Holders(Protocol):
+    """Whose output and stocks the recorder reads: the world and every agent set."""
+
+    world: World
+    mines: MineFleet
+    refineries: RefineryFleet
+    recyclers: RecyclerFleet
+    buyers: BuyerFleet
+    stockpiles: Stockpiles
+
 
 BOOK_STAGES = ("raw", "refined", "scrap")
 
@@ -22,7 +39,7 @@ BOOK_STAGES = ("raw", "refined", "scrap")
 class Recorder:
     """Preallocated arrays for every month of a run."""
 
-    def __init__(self, model: MineralsModel):
+    def __init__(self, model: Holders):
         self.model = model
         months = len(model.world.months)
         minerals, countries = len(model.world.minerals), len(model.world.countries)

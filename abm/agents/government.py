@@ -57,7 +57,7 @@ class Government(mesa.Agent):
     def step(self) -> None:
         """Decide by the rules; adopted policies take effect this month."""
         index = self.model.world.countries.index(self.country)
-        for policy in decide(self.model, index, self.model.month):
+        for policy in decide(self.model.situation, index, self.model.month):
             self.adopt(policy)
 
 

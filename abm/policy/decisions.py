@@ -35,47 +35,59 @@ Stockpile release is a rule of the stockpile instrument itself (abm.policy.stock
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 
-from abm.policy.effects import RESTRICTIONS
+from abm.observations import Observations
+from abm.policy.effects import RESTRICTIONS, PolicyBook
 from abm.policy.instruments import Policy
-
-if TYPE_CHECKING:
-    from abm.model import MineralsModel
+from abm.settings import ModelSettings
 
 EXPORT_RESTRICTIONS = ("export_ban", "export_licensing", "export_tax")
 
 
-def _recent(array: np.ndarray, done: int, months: int) -> np.ndarray:
-    return array[max(0, done - months) : done].sum(axis=0)
+@dataclass(frozen=True)
+class Situation:
+    """What governments' rules may see: the settings, the world's fixed facts, the market's
+    recent record (``observations``), the policy book, and the run's random stream."""
+
+    settings: ModelSettings
+    countries: tuple[str, ...]
+    minerals: tuple[str, ...]
+    reference_price: np.ndarray  # (mineral, stage) 2023 USD/t
+    reserve_shares: np.ndarray  # (mineral, country) share of world reserves
+    mine_sites: tuple[np.ndarray, np.ndarray]  # each mine's (mineral, location)
+    refinery_sites: tuple[np.ndarray, np.ndarray]  # each refinery's (mineral, location)
+    observations: Observations
+    policies: PolicyBook
+    rng: np.random.Generator
 
 
-def output_shares(model: MineralsModel, months: int = 12) -> tuple[np.ndarray, np.ndarray]:
+def output_shares(view: Situation, months: int = 12) -> tuple[np.ndarray, np.ndarray]:
     """Mining and refining shares by (mineral, country) over the last ``months``."""
-    world, rec = model.world, model.recorder
     shares = []
-    for fleet, output in ((model.mines, rec.mine_output), (model.refineries, rec.refinery_output)):
-        total = np.zeros((len(world.minerals), len(world.countries)))
-        np.add.at(total, (fleet.mineral, fleet.location), _recent(output, rec.months_done, months))
+    for stage, sites in enumerate((view.mine_sites, view.refinery_sites)):
+        total = np.zeros((len(view.minerals), len(view.countries)))
+        np.add.at(total, sites, view.observations.output_over(stage, months))
         shares.append(total / np.maximum(total.sum(axis=1, keepdims=True), 1e-300))
     return shares[0], shares[1]
 
 
-def resource_nationalism(model: MineralsModel, c: int, month: int) -> list[Policy]:
-    settings, world = model.settings, model.world
-    country = world.countries[c]
-    mining, refining = output_shares(model)
-    reserves = model.reserve_shares
-    raw, refined = model.last_clearing
+def resource_nationalism(view: Situation, c: int, month: int) -> list[Policy]:
+    settings = view.settings
+    country = view.countries[c]
+    mining, refining = output_shares(view)
+    reserves = view.reserve_shares
+    raw, refined = view.observations.last_clearing
+    assert raw is not None and refined is not None, "governments decide after the first month"
     adopted = []
     in_force = {
         (p.kind, p.mineral, p.stage)
-        for _, p in model.policies.in_force(month)
+        for _, p in view.policies.in_force(month)
         if p.country == country
     }
-    for m, mineral in enumerate(world.minerals):
+    for m, mineral in enumerate(view.minerals):
         if ("export_ban", mineral, "raw") in in_force:
             continue
         if not (
@@ -110,11 +122,11 @@ def resource_nationalism(model: MineralsModel, c: int, month: int) -> list[Polic
     return adopted
 
 
-def _largest_supply_share(model, c: int, a: int, done: int) -> tuple[int, float, int]:
+def _largest_supply_share(view: Situation, c: int, a: int) -> tuple[int, float, int]:
     """(mineral, stage) where ``c`` supplies the largest share of ``a``'s imports."""
     best = (-1, 0.0, 1)
     for s in (0, 1):
-        arrivals = _recent(model.recorder.flows[s], done, 3)  # (mineral, origin, destination)
+        arrivals = view.observations.flows_over(s, 3)  # (mineral, origin, destination)
         into_a = arrivals[:, :, a].sum(axis=1)
         share = arrivals[:, c, a] / np.maximum(into_a, 1e-300)
         m = int(np.argmax(share))
@@ -123,21 +135,18 @@ def _largest_supply_share(model, c: int, a: int, done: int) -> tuple[int, float,
     return best
 
 
-def _exposure(model: MineralsModel, policy: Policy, a: int, c: int, done: int) -> float:
-    """How much a restriction by ``a`` hurts ``c``, before it bit (largest over its scope).
+def _exposure(view: Situation, policy: Policy, a: int, c: int) -> float:
+    """How much a restriction by ``a`` hurts ``c`` (largest over its scope).
 
     Export restrictions: the share of ``c``'s purchases that came from ``a``. Tariffs: the
-    share of ``c``'s exports that went to ``a``. Measured over the 12 months before the
-    policy was adopted.
+    share of ``c``'s exports that went to ``a``. Measured over the last 12 months observed.
+    Not yet called by ``retaliation`` (the government issue wires it in).
     """
-    book, world = model.policies, model.world
-    number = book.policies.index(policy)
-    upto = max(min(book.added_month[number], done), 1)
     worst = 0.0
     for mineral in policy.minerals():
-        m = world.minerals.index(mineral)
+        m = view.minerals.index(mineral)
         for stage in policy.stages():
-            flows = _recent(model.recorder.flows[0 if stage == "raw" else 1], upto, 12)[m]
+            flows = view.observations.flows_over(0 if stage == "raw" else 1, 12)[m]
             if policy.kind == "import_tariff":
                 total = flows[c, :].sum() - flows[c, c]
                 part = flows[c, a]
@@ -148,11 +157,10 @@ def _exposure(model: MineralsModel, policy: Policy, a: int, c: int, done: int) -
     return worst
 
 
-def retaliation(model: MineralsModel, c: int, month: int) -> list[Policy]:
-    settings, world, book = model.settings, model.world, model.policies
-    country = world.countries[c]
+def retaliation(view: Situation, c: int, month: int) -> list[Policy]:
+    settings, book, minerals = view.settings, view.policies, view.minerals
+    country = view.countries[c]
     adopted: list[Policy] = []
-    done = model.recorder.months_done
     taxed = {
         (p.mineral, tuple(p.target_codes()))
         for _, p in book.in_force(month)
@@ -167,32 +175,32 @@ def retaliation(model: MineralsModel, c: int, month: int) -> list[Policy]:
         ):
             continue
         book.answered.add((number, c))
-        a = world.countries.index(policy.country)
+        a = view.countries.index(policy.country)
         chance = settings.retaliation_probability
         if book.settles[c, a]:
             chance *= 1.0 - settings.forum_damping
-        if model.rng.random() >= chance:
+        if view.rng.random() >= chance:
             continue
         why = f"retaliation against {policy.country}'s {policy.kind} on {policy.mineral}"
-        m, share, s = _largest_supply_share(model, c, a, done)
+        m, share, s = _largest_supply_share(view, c, a)
         if policy.kind in EXPORT_RESTRICTIONS and share >= 0.05:
             adopted.append(
                 Policy(
                     "export_ban",
                     country,
-                    world.minerals[m],
+                    minerals[m],
                     ("raw", "refined")[s],
                     (policy.country,),
                     cause="endogenous",
                     reason=f"{why}: {country} supplies {share:.0%} of "
-                    f"{policy.country}'s {world.minerals[m]} imports",
+                    f"{policy.country}'s {minerals[m]} imports",
                 )
             )
             continue
-        imports = _recent(model.recorder.flows[1], done, 3)[:, a, c]
-        value = imports * world.reference_price[:, 1]
+        imports = view.observations.flows_over(1, 3)[:, a, c]
+        value = imports * view.reference_price[:, 1]
         for m in np.argsort(-value):
-            mineral = world.minerals[m]
+            mineral = minerals[m]
             if value[m] <= 0 or (mineral, (policy.country,)) in taxed:
                 continue
             taxed.add((mineral, (policy.country,)))
@@ -213,20 +221,19 @@ def retaliation(model: MineralsModel, c: int, month: int) -> list[Policy]:
     return adopted
 
 
-def industrial_support(model: MineralsModel, c: int, month: int) -> list[Policy]:
-    settings, world = model.settings, model.world
-    country = world.countries[c]
-    done = model.recorder.months_done
-    arrivals = _recent(model.recorder.flows[1], done, 3)  # (mineral, origin, destination)
+def industrial_support(view: Situation, c: int, month: int) -> list[Policy]:
+    settings = view.settings
+    country = view.countries[c]
+    arrivals = view.observations.flows_over(1, 3)  # (mineral, origin, destination)
     into_c = arrivals[:, :, c].sum(axis=1)
     world_use = arrivals.sum(axis=(1, 2))
     supported = {
         p.mineral
-        for _, p in model.policies.in_force(month)
+        for _, p in view.policies.in_force(month)
         if p.country == country and p.kind == "investment_support"
     }
     adopted = []
-    for m, mineral in enumerate(world.minerals):
+    for m, mineral in enumerate(view.minerals):
         if mineral in supported or into_c[m] < 0.01 * world_use[m] or into_c[m] <= 0:
             continue
         foreign = arrivals[m, :, c].copy()
@@ -244,18 +251,18 @@ def industrial_support(model: MineralsModel, c: int, month: int) -> list[Policy]
                     params={"subsidy": settings.industrial_subsidy},
                     cause="endogenous",
                     reason=f"industrial support: {share:.0%} of refined "
-                    f"{mineral} came from {world.countries[top]}",
+                    f"{mineral} came from {view.countries[top]}",
                 )
             )
     return adopted
 
 
-def decide(model: MineralsModel, c: int, month: int) -> list[Policy]:
+def decide(view: Situation, c: int, month: int) -> list[Policy]:
     """All rules for one government, in a fixed order."""
-    if model.world.countries[c] == "ROW":
+    if view.countries[c] == "ROW":
         return []
-    adopted = resource_nationalism(model, c, month)
-    if model.settings.retaliation:
-        adopted += retaliation(model, c, month)
-    adopted += industrial_support(model, c, month)
+    adopted = resource_nationalism(view, c, month)
+    if view.settings.retaliation:
+        adopted += retaliation(view, c, month)
+    adopted += industrial_support(view, c, month)
     return adopted

@@ -37,11 +37,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from abm.observations import Observations
+from abm.policy.conditions import Conditions
 from abm.policy.instruments import Policy
-from abm.settings import month_index
+from abm.policy.rules import TradeRules
+from abm.settings import ModelSettings, month_index
 
 if TYPE_CHECKING:
-    from abm.model import MineralsModel
+    from abm.agents.producer import MineFleet
+    from abm.agents.recycler import RecyclerFleet
+    from abm.agents.refiner import RefineryFleet
+    from abm.world import World
 
 RESTRICTIONS = ("export_ban", "export_licensing", "export_tax", "import_tariff")
 STAGE_INDEX = {"raw": 0, "refined": 1}
@@ -50,14 +56,28 @@ STAGE_INDEX = {"raw": 0, "refined": 1}
 class PolicyBook:
     """Every policy of a run (scripted and endogenous), the log, and their effects."""
 
-    def __init__(self, model: MineralsModel, policies: list[Policy]):
-        self.model = model
+    def __init__(
+        self,
+        world: World,
+        settings: ModelSettings,
+        policies: list[Policy],
+        rules: TradeRules,
+        conditions: Conditions,
+        observations: Observations,
+        sites: tuple[MineFleet, RefineryFleet, RecyclerFleet],
+    ):
+        """The book writes ``rules`` and ``conditions`` each month from the policies in
+        force; licensing reads its baselines from ``observations``; ``sites`` (mines,
+        refineries, recyclers) say where each agent is, for instruments that act on some."""
+        self.world, self.settings = world, settings
+        self.rules, self.conditions, self.observations = rules, conditions, observations
+        self.mines, self.refineries, self.recyclers = sites
         self._month_texts: list[str] | None = None
         self.policies: list[Policy] = []
         self.added_month: list[int] = []
         self.baseline: dict[tuple, np.ndarray] = {}  # licensing: pre-policy flows per pair
         self.answered: set[tuple[int, int]] = set()  # (policy number, country) considered
-        countries = len(model.world.countries)
+        countries = len(world.countries)
         self.members = np.zeros((countries, countries), dtype=bool)
         self.settles = np.zeros((countries, countries), dtype=bool)
         self.shared_stockpiles = np.zeros((countries, countries), dtype=bool)
@@ -73,7 +93,7 @@ class PolicyBook:
     def month_text(self, month: int) -> str:
         # Formatted once per run: the book is consulted twice a month.
         if self._month_texts is None:
-            self._month_texts = list(self.model.world.months.strftime("%Y-%m"))
+            self._month_texts = list(self.world.months.strftime("%Y-%m"))
         return self._month_texts[min(month, len(self._month_texts) - 1)]
 
     def in_force(self, month: int) -> list[tuple[int, Policy]]:
@@ -83,14 +103,12 @@ class PolicyBook:
     def log_table(self) -> pd.DataFrame:
         """The policy event log: one row per policy, when it takes effect."""
         rows = []
-        start = self.model.settings.start
+        start = self.settings.start
         for policy, month in zip(self.policies, self.added_month, strict=True):
             begins = policy.start or (start if policy.cause == "scripted" else None)
             rows.append(
                 {
-                    "date": pd.Timestamp(f"{begins}-01")
-                    if begins
-                    else self.model.world.months[month],
+                    "date": pd.Timestamp(f"{begins}-01") if begins else self.world.months[month],
                     "country": policy.country,
                     "kind": policy.kind,
                     "mineral": policy.mineral,
@@ -119,10 +137,8 @@ class PolicyBook:
     # ------------------------------------------------------------------ the month
     def apply(self, month: int) -> None:
         """Rebuild trade rules and agents' conditions from the policies in force."""
-        model, world = self.model, self.model.world
-        rules = model.rules
+        world, rules, conditions = self.world, self.rules, self.conditions
         rules.reset()
-        conditions = model.conditions
         conditions.reset()
         self.members[:] = False
         self.settles[:] = False
@@ -151,11 +167,11 @@ class PolicyBook:
                         rules.exempt_imports(policy.country, mineral, stage)
 
     def _apply_one(self, number: int, policy: Policy, month: int, c_index) -> None:
-        model, rules, conditions = self.model, self.model.rules, self.model.conditions
+        rules, conditions = self.rules, self.conditions
         kind, country = policy.kind, policy.country
         targets = list(policy.target_codes())
         for mineral in policy.minerals():
-            m = model.world.minerals.index(mineral)
+            m = self.world.minerals.index(mineral)
             for stage in policy.stages():
                 if kind == "export_ban":
                     rules.set_export_ban(country, mineral, stage, targets, banned=True)
@@ -166,7 +182,7 @@ class PolicyBook:
                 elif kind == "export_licensing":
                     self._licensing(number, policy, mineral, stage, targets, month)
             if kind == "recycling_support":
-                recyclers = model.recyclers
+                recyclers = self.recyclers
                 here = (recyclers.country == c_index[country]) & (recyclers.mineral == m)
                 conditions.collection_rate[here] = np.maximum(
                     conditions.collection_rate[here], policy.param("collection_rate")
@@ -176,12 +192,12 @@ class PolicyBook:
                 )
             elif kind == "investment_support":
                 for stage in policy.stages():
-                    fleet = model.mines if stage == "raw" else model.refineries
+                    fleet = self.mines if stage == "raw" else self.refineries
                     here = (fleet.location == c_index[country]) & (fleet.mineral == m)
                     capex = conditions.capex_multiplier[STAGE_INDEX[stage]]
                     capex[here] = np.minimum(capex[here], 1.0 - policy.param("subsidy"))
             elif kind == "labour_mobility":
-                fleet = model.refineries
+                fleet = self.refineries
                 here = (fleet.location == c_index[country]) & (fleet.mineral == m)
                 conditions.refinery_lead_multiplier[here] = np.minimum(
                     conditions.refinery_lead_multiplier[here], policy.param("lead_time_multiplier")
@@ -198,21 +214,20 @@ class PolicyBook:
                 conditions.stockpile_policy[(c_index[country], m)] = policy
 
     def _licensing(self, number, policy: Policy, mineral, stage, targets, month) -> None:
-        model, rules = self.model, self.model.rules
-        s, m = STAGE_INDEX[stage], model.world.minerals.index(mineral)
-        i = model.world.countries.index(policy.country)
+        rules, countries = self.rules, self.world.countries
+        s, m = STAGE_INDEX[stage], self.world.minerals.index(mineral)
+        i = countries.index(policy.country)
         key = (number, s, m)
         if key not in self.baseline:
-            done = model.recorder.months_done
-            if done == 0:
+            if self.observations.months_seen == 0:
                 return  # no trade seen yet: licences start once a month of flows is known
-            window = model.recorder.flows[s, max(0, done - 12) : done, m, i, :]
+            window = self.observations.recent_flows(s, 12)[:, m, i, :]
             self.baseline[key] = window.mean(axis=0)
-        starts = self.model.settings.start if policy.start is None else policy.start
+        starts = self.settings.start if policy.start is None else policy.start
         elapsed = month_index(self.month_text(month)) - month_index(starts)
         denied = set(policy.param("denied"))
         for target in targets:
-            j = model.world.countries.index(target)
+            j = countries.index(target)
             if target in denied:
                 rules.set_export_ban(policy.country, mineral, stage, [target], banned=True)
                 continue

@@ -23,17 +23,38 @@ With an ``ira_rules`` policy in force (held by the US government), each month:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from abm.market import Asks, Bids
+from abm.market import Asks, Bids, Clearing
 from abm.orders import OrderBook
 from abm.policy.instruments import Policy, required_share
 
 if TYPE_CHECKING:
-    from abm.market import Clearing
-    from abm.model import MineralsModel
+    from abm.agents.buyer import BuyerFleet
+    from abm.agents.producer import MineFleet
+    from abm.agents.recycler import RecyclerFleet
+    from abm.agents.refiner import RefineryFleet
+    from abm.observations import Observations
+    from abm.policy.effects import PolicyBook
+    from abm.settings import ModelSettings
+    from abm.world import World
+
+
+class Market(Protocol):
+    """What the compliance rule reads: the policies, the world, the agent sets, and the
+    last ordinary clearing (``observations``)."""
+
+    policies: PolicyBook
+    world: World
+    settings: ModelSettings
+    observations: Observations
+    mines: MineFleet
+    refineries: RefineryFleet
+    recyclers: RecyclerFleet
+    buyers: BuyerFleet
+
 
 NORTH_AMERICA = ("US", "CA")
 # Contained mineral in one electric car's battery (about 60 kWh NMC/graphite): ESTIMATE from
@@ -64,14 +85,14 @@ class CompliancePlan:
     buyers: np.ndarray  # (buyer,) bool: US battery makers
 
 
-def active_rule(model: MineralsModel, month: int) -> Policy | None:
+def active_rule(model: Market, month: int) -> Policy | None:
     for _, policy in model.policies.in_force(month):
         if policy.kind == "ira_rules":
             return policy
     return None
 
 
-def plan(model: MineralsModel, month: int, raw: Clearing) -> CompliancePlan | None:
+def plan(model: Market, month: int, raw: Clearing) -> CompliancePlan | None:
     """The compliance conditions of this month, or None without a rule (or a zero share)."""
     rule = active_rule(model, month)
     if rule is None:
@@ -110,7 +131,7 @@ def plan(model: MineralsModel, month: int, raw: Clearing) -> CompliancePlan | No
     )
 
 
-def _credit_per_tonne(model: MineralsModel, rule: Policy, covered: np.ndarray) -> np.ndarray:
+def _credit_per_tonne(model: Market, rule: Policy, covered: np.ndarray) -> np.ndarray:
     """The credit spread over a vehicle's covered minerals by their 2023 value."""
     price = model.world.reference_price[:, 1]
     kilograms = np.array([KG_PER_VEHICLE[m] for m in model.world.minerals]) * covered
@@ -120,7 +141,7 @@ def _credit_per_tonne(model: MineralsModel, rule: Policy, covered: np.ndarray) -
     return rule.param("credit_per_vehicle") * price / value * covered
 
 
-def _feoc_free_ore(model: MineralsModel, raw: Clearing, feoc: np.ndarray) -> np.ndarray:
+def _feoc_free_ore(model: Market, raw: Clearing, feoc: np.ndarray) -> np.ndarray:
     """Share of each (mineral, refinery country)'s ore this month not mined by FEOC owners."""
     mines, world = model.mines, model.world
     minerals, countries = len(world.minerals), len(world.countries)
@@ -134,12 +155,12 @@ def _feoc_free_ore(model: MineralsModel, raw: Clearing, feoc: np.ndarray) -> np.
     return np.divide(clean_arriving, arriving, out=np.zeros_like(arriving), where=arriving > 0)
 
 
-def tier_book(model: MineralsModel, rules: CompliancePlan, book: OrderBook) -> OrderBook:
+def tier_book(model: Market, rules: CompliancePlan, book: OrderBook) -> OrderBook:
     """The compliant tier's orders, from the ordinary market's ``book``: compliant refiners'
     and recyclers' asks, and US battery makers' bids (some of the buyers' rows)."""
     refiner_asks, recycler_asks = book.asks["refiners"], book.asks["recyclers"]
     buyer_bids = book.bids["buyers"]
-    general = model.last_clearing[1]
+    general = model.observations.last_clearing[1]
     refineries, buyers = model.refineries, model.buyers
 
     lift = np.exp(model.settings.ramp_width)  # a seller's ramp then starts at the floor

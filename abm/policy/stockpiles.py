@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from abm.market import Asks, Bids
-
-if TYPE_CHECKING:
-    from abm.model import MineralsModel
+from abm.observations import Observations
+from abm.policy.conditions import Conditions
 
 
 class Stockpiles:
@@ -23,9 +20,21 @@ class Stockpiles:
     market sees a stable order.
     """
 
-    def __init__(self, model: MineralsModel):
-        self.model = model
-        countries, minerals = len(model.world.countries), len(model.world.minerals)
+    def __init__(
+        self,
+        reference_price: np.ndarray,
+        countries: int,
+        conditions: Conditions,
+        observations: Observations,
+        shared: np.ndarray,
+    ):
+        """Stocks for every (country, mineral); ``reference_price`` is the 2023 refined price
+        by mineral. The policies in force reach the stockpiles through ``conditions``;
+        ``shared`` (country, country) says who shares stockpiles with whom (the policy book
+        rewrites it each month from the forums in force)."""
+        minerals = len(reference_price)
+        self.reference_price, self.conditions = reference_price, conditions
+        self.observations, self.shared = observations, shared
         self.stock = np.zeros((countries, minerals))
         self.country, self.mineral = (a.ravel() for a in np.indices((countries, minerals)))
         self.bought = np.zeros(countries * minerals)
@@ -33,28 +42,29 @@ class Stockpiles:
 
     def _prices(self) -> np.ndarray:
         """Last refined delivered price by (country, mineral), ratio to 2023."""
-        model = self.model
-        last = model.last_clearing[1]
-        reference = model.world.reference_price[:, 1]
+        last = self.observations.last_clearing[1]
+        reference = self.reference_price
         if last is None:
-            return np.ones((len(model.world.countries), len(model.world.minerals)))
+            return np.ones(self.stock.shape)
         price = np.where(
             np.isfinite(last.destination_price), last.destination_price, reference[:, None]
         )
         return (price / reference[:, None]).T
 
-    def orders(self, month: int) -> tuple[Asks, Bids]:
-        model = self.model
-        policies = model.conditions.stockpile_policy
-        reference = model.world.reference_price[:, 1]
+    def orders(self) -> tuple[Asks, Bids]:
+        """Bids to fill toward the target while prices are low; the whole stock offered at
+        the release price once a watched price has passed it."""
+        policies = self.conditions.stockpile_policy
+        reference = self.reference_price
+        minerals = self.stock.shape[1]
         ratio = self._prices()
         size = len(self.country)
         ask_quantity, ask_price = np.zeros(size), np.ones(size)
         bid_quantity, bid_price = np.zeros(size), np.ones(size)
-        use = model.recorder.consumed[max(month - 1, 0)].T  # (country, mineral), last month
-        shared = model.policies.shared_stockpiles
+        use = self.observations.consumption  # (country, mineral), last month
+        shared = self.shared
         for (c, m), policy in policies.items():
-            row = c * len(model.world.minerals) + m
+            row = c * minerals + m
             release = policy.param("release_price_ratio")
             build = policy.param("max_build_price_ratio")
             ask_price[row] = release * reference[m]
