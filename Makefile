@@ -14,11 +14,11 @@ $(VENV)/bin/activate:
 	$(PY) -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-run: $(VENV)/bin/activate pyproject.toml
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[sweep,viz]'
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/bin/activate pyproject.toml
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,sweep,viz]'
 	@touch $@ $(VENV)/.installed-run
 
 venv: $(VENV)/.installed-run
