@@ -15,6 +15,7 @@ PACKAGE = Path(abm.__file__).parent
 # The model's users: front ends and outputs sit above the model and may import it.
 ABOVE_THE_MODEL = (
     "abm.model",
+    "abm.experiment",
     "abm.outputs",
     "abm.figures",
     "abm.cli",
