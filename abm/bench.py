@@ -204,7 +204,7 @@ def run_bench(quick: bool = False, out: Path | None = None) -> dict:
     bare = boltzmann(
         lambda seed, agents: BoltzmannWealth(agents, rng=seed), repeats=1 if quick else 5
     )
-    scaling = {"agents": {}, "months": {}}
+    scaling: dict[str, dict[str, dict]] = {"agents": {}, "months": {}}
     for factor in (1, 4) if quick else (1, 4, 16):
         scaling["agents"][f"{factor}x"] = timed_run({"tranches": 8 * factor}, 1)
     scaling["months"]["1x"] = scaling["agents"]["1x"]

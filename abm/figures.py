@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.colors import ListedColormap
 
 if TYPE_CHECKING:
     from abm.model import MineralsModel
@@ -46,7 +47,7 @@ def _refined_shares(model: MineralsModel, directory: Path) -> Path:
     world, rec, fleet = model.world, model.recorder, model.refineries
     months = world.months[: rec.months_done]
     figure, axes = plt.subplots(2, 4, figsize=(16, 7), sharex=True)
-    colours = plt.get_cmap("tab20").colors
+    colours = list(cast(ListedColormap, plt.get_cmap("tab20")).colors)  # type: ignore[arg-type]
     for m, (mineral, axis) in enumerate(zip(world.minerals, axes.ravel(), strict=True)):
         sites = fleet.mineral == m
         by_country = np.zeros((len(months), len(world.countries)))

@@ -194,7 +194,9 @@ def _cleared(batch: Batch, log_price, state, rent, iterations: int, merit) -> Cl
     )
 
 
-def _markets(asks: Asks, bids: Bids, frictions: Frictions, chosen: IntArray):
+def _markets(
+    asks: Asks, bids: Bids, frictions: Frictions, chosen: IntArray
+) -> tuple[Asks, Bids, Frictions]:
     """The asks, bids and frictions of the ``chosen`` markets of the batch, numbered from 0
     in that order, as a batch of their own."""
     number = np.full(len(frictions.allowed), -1)

@@ -32,7 +32,7 @@ class Placed:
     size: int = 0  # how many rows the participant has (when ``rows`` is given)
 
 
-def _concatenate(kind: type, parts: list) -> Asks | Bids:
+def _concatenate[Orders: (Asks, Bids)](kind: type[Orders], parts: list[Orders]) -> Orders:
     """Field-by-field concatenation of asks (or bids) in the order they were added."""
     columns = {f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(kind)}
     return kind(**columns)

@@ -61,7 +61,7 @@ class SiteFleet:
         """Every site's capacity in ``month``, t/month."""
         return np.where(month < self._settled, self._path[:, month], self._tail)
 
-    def capacity_of(self, sites: np.ndarray, months: np.ndarray) -> np.ndarray:
+    def capacity_of(self, sites: np.ndarray | int, months: np.ndarray | int) -> np.ndarray:
         """The capacity of each of ``sites`` in its own month of ``months``, t/month."""
         return np.where(months < self._settled[sites], self._path[sites, months], self._tail[sites])
 
