@@ -54,6 +54,7 @@ SUPPLY: dict[int, dict[tuple[str, str], dict]] = {
                 "EU": 4000,
             },
             "world": 1100000,
+            "residual": True,
             "basis": "USGS11",
             "source": "ESTIMATE: USGS11 natural graphite 2010, "
             + RECALL.format(ed="MCS 2011")
