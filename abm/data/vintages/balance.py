@@ -123,18 +123,20 @@ BALANCE: list[tuple[str, int, float, float, str, str]] = [
     (
         "lithium",
         2022,
-        -3000.0,
+        -4700.0,
         140000,
-        "tight: prices at records, stocks drawn",
-        "ESTIMATE: no source found; a deficit of about 2% is consistent with 2022 prices",
+        "deficit: lithium carbonate inventories drawn by 20-30 kt LCE; prices at records",
+        "SMM23: carbonate inventories fell 20,000-30,000 t LCE in 2022 (mid-point 25 kt LCE = "
+        "4.7 kt Li); Goldman Sachs (via YOUNG22) put the 2022 shortfall at 84 kt LCE",
     ),
     (
         "lithium",
         2023,
-        9000.0,
+        5600.0,
         175000,
-        "surplus: prices fell 80%, stocks building",
-        "ESTIMATE: no source found; a surplus of about 5% is consistent with 2023 prices",
+        "surplus: prices fell about 80%, stocks building",
+        "ESTIMATE: SMM23 expected an excess of about 30,000 t LCE in 2023 (5.6 kt Li), a "
+        "forecast made during the year",
     ),
     (
         "rare_earths",
@@ -170,7 +172,7 @@ BALANCE: list[tuple[str, int, float, float, str, str]] = [
     ("gallium", 2022, 0.0, 610, "no reported balance", "ESTIMATE: no source found"),
     ("gallium", 2023, 0.0, 610, "no reported balance", "ESTIMATE: no source found"),
     ("germanium", 2010, 0.0, 120, "no reported balance", "ESTIMATE: no source found"),
-    ("germanium", 2013, 0.0, 155, "no reported balance", "ESTIMATE: no source found"),
+    ("germanium", 2013, 0.0, 131, "no reported balance", "ESTIMATE: no source found"),
     ("germanium", 2022, 0.0, 150, "no reported balance", "ESTIMATE: no source found"),
     ("germanium", 2023, 0.0, 150, "no reported balance", "ESTIMATE: no source found"),
 ]
@@ -259,7 +261,7 @@ GROWTH_WORLD: dict[str, dict[int, tuple[float, str]]] = {
     },
     "germanium": {
         2010: (120, "USGS11 (recalled)"),
-        2013: (155, "USGS14 (recalled)"),
+        2013: (131, "ESTIMATE: MCGROUP13 interpolated"),
         2022: (150, "ESTIMATE as 2023"),
         2023: (150, "ESTIMATE: PB24"),
     },

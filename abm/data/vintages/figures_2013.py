@@ -244,16 +244,15 @@ SUPPLY_2013: dict[tuple[str, str], dict] = {
     },
     ("germanium", "raw"): {
         "shares": {"CN": 0.71, "EU": 0.12, "CA": 0.09, "RU": 0.03, "US": 0.02, "ROW": 0.03},
-        "total": 155,
+        "total": 131,
         "basis": "ESTIMATE",
-        "source": "ESTIMATE: USGS14 world refinery production about 155 t (China about 110 t), "
-        + RECALL.format(ed="MCS 2014")
-        + "; raw copies the refined split as in 2023",
+        "source": "ESTIMATE: world about 131 t, between 127 t in 2012 (China 90 t, 71%) and the "
+        "135 t expected for 2014 (MCGROUP13); raw copies the refined split as in 2023",
         "unit": "t Ge",
     },
     ("germanium", "refined"): {
         "shares": {"CN": 0.71, "EU": 0.12, "CA": 0.09, "RU": 0.03, "US": 0.02, "ROW": 0.03},
-        "total": 155,
+        "total": 131,
         "basis": "ESTIMATE",
         "source": "ESTIMATE: as raw",
         "unit": "t Ge",

@@ -38,12 +38,12 @@ PRICES: dict[int, dict[tuple[str, str], tuple[float, str, float, str, str]]] = {
             "SC6 = 2.787% Li",
         ),
         ("lithium", "refined"): (
-            5000.0,
-            "USD/t Li2CO3",
+            5180.0,
+            "USD/t Li2CO3 (battery grade)",
             LI_IN_LI2CO3,
-            "ESTIMATE: USGS11 large-contract lithium carbonate about "
-            "5,000 USD/t in 2010, " + RECALL.format(ed="MCS 2011"),
-            "Li2CO3 is 18.78% Li",
+            "USGS15",
+            "salient: annual average battery-grade lithium carbonate 2010 (MCS 2015 lithium, "
+            "scribd copy); Li2CO3 is 18.78% Li",
         ),
         ("graphite", "raw"): (
             1100.0,
@@ -104,7 +104,8 @@ PRICES: dict[int, dict[tuple[str, str], tuple[float, str, float, str, str]]] = {
             "USD/t Cu (LME cash, 342 c/lb)",
             1.0,
             "ESTIMATE: LME cash 2010 average about 342 c/lb (USGS11), "
-            + RECALL.format(ed="MCS 2011"),
+            + RECALL.format(ed="MCS 2011")
+            + "; COMEX averaged 343 c/lb in 2010 (MYB11 copper)",
             "2010 average",
         ),
         ("rare_earths", "raw"): (
@@ -166,11 +167,11 @@ PRICES: dict[int, dict[tuple[str, str], tuple[float, str, float, str, str]]] = {
         ),
         ("lithium", "refined"): (
             6800.0,
-            "USD/t Li2CO3",
+            "USD/t Li2CO3 (battery grade)",
             LI_IN_LI2CO3,
-            "ESTIMATE: USGS14 large-contract lithium carbonate about 6,800 "
-            "USD/t in 2013, " + RECALL.format(ed="MCS 2014"),
-            "Li2CO3 is 18.78% Li",
+            "USGS15",
+            "salient: annual average battery-grade lithium carbonate 2013 (MCS 2015 lithium, "
+            "scribd copy); Li2CO3 is 18.78% Li",
         ),
         ("graphite", "raw"): (
             1200.0,
