@@ -214,9 +214,7 @@ PRICES: dict[int, dict[tuple[str, str], tuple[float, str, float, str, str]]] = {
             "USD/t Ni (LME cash)",
             1.0,
             "ESTIMATE: LME cash 2013 average about 15,030 USD/t (USGS14 "
-            "salient), "
-            + RECALL.format(ed="MCS 2014")
-            + "; January 2014 LME 3-month about 14,500 (BLOOMBERG14)",
+            "salient), " + RECALL.format(ed="MCS 2014"),
             "2013 average; no 2014-18 prices used",
         ),
         ("copper", "raw"): (
