@@ -76,9 +76,11 @@ BALANCE: list[tuple[str, int, float, float, str, str]] = [
         2010,
         15000.0,
         61000,
-        "surplus: refined output (more than 76 kt) above apparent "
-        "consumption (about 61 kt); stocks building",
-        "ESTIMATE: MYB10 cobalt (CDI apparent consumption) less refined output",
+        "surplus: refined output (more than 76 kt) above apparent consumption (about 61 kt); "
+        "stocks building (Chinese state and merchant buying); an upper bound, since the two "
+        "figures are not on one definition",
+        "ESTIMATE: MYB10 cobalt refined output less CDI apparent consumption (both in MYB10); no "
+        "reported balance found",
     ),
     (
         "cobalt",
