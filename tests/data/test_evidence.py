@@ -72,10 +72,18 @@ def test_stocks_are_finite_non_negative_and_name_known_holders():
     assert set(stocks.stage) <= set(STAGES)
     assert set(stocks.holder) <= {"exchange", "merchant", "producer", "user", "government", "all"}
     assert set(stocks.country_or_world) <= AREAS
-    for column in ("tonnes", "months_of_use"):
+    for column in ("tonnes", "months_of_use", "annual_use_t"):
         values = stocks[column].astype(float)
         assert values.map(math.isfinite).all() and (values >= 0).all()
     assert (stocks.months_of_use.astype(float) <= 12).all(), "a stock above a year of use"
+
+
+def test_months_of_use_are_tonnes_over_the_stated_monthly_use():
+    stocks = read("stocks_2023.csv")
+    tonnes, use = stocks.tonnes.astype(float), stocks.annual_use_t.astype(float)
+    assert (use > 0).all()
+    expected = (12 * tonnes / use).round(3)
+    assert (expected - stocks.months_of_use.astype(float)).abs().max() <= 0.0015
 
 
 def test_stocks_cover_every_mineral():
