@@ -302,20 +302,24 @@ def test_resume_refuses_a_changed_sweep_file(tmp_path, capsys):
     path.write_text(path.read_text().replace("[0.2, 0.8]", "[0.3, 0.8]"))
     assert run_sweep(arguments(path, out, resume=True)) == 2
     [line] = error_lines(capsys.readouterr().err)
+    assert line.startswith(f"error: cannot resume {out}: the sweep file ")
     assert str(path) in line and str(out / "sweep.toml") in line
-    assert "is not the sweep file" in line
     pd.testing.assert_frame_equal(results(out)[0], before)  # the results are untouched
 
 
 @pytest.mark.slow
-def test_a_smaller_sweep_in_a_reused_folder_reads_only_its_own_runs(tmp_path):
-    """Without --resume, runs an earlier, larger sweep left in runs/ are not in the table."""
+def test_a_smaller_sweep_replaces_a_folder_only_with_force(tmp_path, capsys):
+    """Without --force a different sweep is refused; with it, the folder holds only the new
+    sweep's runs (the earlier, larger sweep's run files and series are gone)."""
     out = tmp_path / "out"
     assert run_sweep(arguments(sweep_file(tmp_path, "[1, 2]"), out, workers=2)) == 0
-    assert run_sweep(arguments(sweep_file(tmp_path, "[1]"), out, workers=2)) == 0
-    table = pd.read_parquet(out / "runs.parquet")
-    assert list(table["run_id"]) == run_ids(4)
-    assert set(table["seed"]) == {1}
+    smaller = sweep_file(tmp_path, "[1]")
+    assert run_sweep(arguments(smaller, out, workers=2)) == 2
+    assert "holds another sweep" in capsys.readouterr().err
+    assert count_runs(out) == 8
+    assert run_sweep(arguments(smaller, out, workers=2, force=True)) == 0
+    assert_every_run_once(out, 4)
+    assert set(pd.read_parquet(out / "runs.parquet")["seed"]) == {1}
 
 
 def test_an_unwritable_results_folder_stops_before_any_run(tmp_path, capsys):
