@@ -67,21 +67,16 @@ def assert_no_partial_file(out: Path) -> None:
         pd.read_parquet(path)
 
 
-def reference_sweep(folder: Path, seeds: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reference_sweep(folder: Path, seeds: str) -> Path:
+    """The results folder of the sweep run without faults."""
     assert run_sweep(arguments(sweep_file(folder, seeds), folder / "out", workers=2)) == 0
-    return results(folder / "out")
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The 8-run sweep, run without faults."""
-    return reference_sweep(tmp_path_factory.mktemp("reference"), "[1, 2]")
+    return folder / "out"
 
 
 @pytest.fixture(scope="module")
 def long_reference(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A 24-run sweep without faults: long enough that a worker is killed mid-sweep."""
-    return reference_sweep(tmp_path_factory.mktemp("long"), "[1, 2, 3, 4, 5, 6]")
+    return results(reference_sweep(tmp_path_factory.mktemp("long"), "[1, 2, 3, 4, 5, 6]"))
 
 
 def count_runs(out: Path) -> int:

@@ -8,17 +8,18 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
 
 from abm.outputs import write_text_atomic
 from abm.sweep.apply import check_samples
-from abm.sweep.design import runs, samples
+from abm.sweep.design import Run, runs, samples
 from abm.sweep.execute import Task, run_dask, run_processes, write_atomic
 from abm.sweep.folder import (
-    FINGERPRINT_PARTS,
     Folder,
     FolderError,
     SweepLock,
@@ -31,7 +32,7 @@ from abm.sweep.folder import (
 from abm.sweep.spec import Sweep, SweepError, load_sweep
 
 
-def _manifest(sweep: Sweep, current: dict[str, str]) -> dict:
+def _manifest(sweep: Sweep, parts: dict[str, str]) -> dict:
     from abm.data import data_checksums
     from abm.outputs import git_commit, package_version
 
@@ -39,7 +40,7 @@ def _manifest(sweep: Sweep, current: dict[str, str]) -> dict:
         "sweep": sweep.name,
         "sweep_file": sweep.text,
         "scenario_file": str(sweep.scenario.path),
-        "fingerprint": current,
+        "fingerprint": parts,
         "package_version": package_version(),
         "git_commit": git_commit(),
         "data_checksums": data_checksums(),
@@ -68,62 +69,70 @@ def collect(out: Path, sweep: Sweep) -> pd.DataFrame:
 def _option_problem(args: argparse.Namespace) -> str | None:
     if args.workers is not None and args.workers < 1:
         return f"--workers {args.workers}: must be 1 or more"
-    if args.resume and getattr(args, "force", False):
+    if args.resume and args.force:
         return "--resume and --force exclude each other (--resume continues, --force replaces)"
     return None
 
 
-def _what_changed(parts: list[str], out: Path, source: str, sweep: Sweep) -> str:
+@dataclass(frozen=True)
+class Plan:
+    """A validated sweep: its results folder, its fingerprint and its runs."""
+
+    sweep: Sweep
+    source: str  # the sweep file as given
+    out: Path
+    fingerprint: dict[str, str]
+    runs: list[Run]
+
+
+def _what_changed(recorded: Any, plan: Plan) -> str:
     """The changed parts of a fingerprint, in words."""
-    if not parts or parts == list(FINGERPRINT_PARTS):
-        return "everything (its manifest.json has no fingerprint: an older abm wrote it)"
+    if not isinstance(recorded, dict):
+        return "its fingerprint (manifest.json is missing or unreadable, or an older abm wrote it)"
     words = {
-        "sweep_file": f"the sweep file ({source} is not {out / 'sweep.toml'}, the one it was "
-        "started with)",
-        "scenario_file": f"the scenario file {sweep.scenario.path}",
+        "sweep_file": f"the sweep file ({plan.source} is not {plan.out / 'sweep.toml'}, the one "
+        "it was started with)",
+        "scenario_file": f"the scenario file {plan.sweep.scenario.path}",
         "data": "the shipped data (abm/data)",
         "code": "the abm code",
     }
-    return " and ".join(words[part] for part in parts)
+    return " and ".join(words[part] for part in changed_parts(recorded, plan.fingerprint))
 
 
-def _refusal(
-    folder: Folder, args: argparse.Namespace, out: Path, sweep: Sweep, current: dict[str, str]
-) -> str | None:
+def _refusal(folder: Folder, args: argparse.Namespace, plan: Plan) -> str | None:
     """Why this sweep may not go into the folder as asked, if it may not."""
     if folder.kind != "other" or args.force:
         return None
-    recorded = folder.manifest.get("fingerprint")
-    changed = _what_changed(changed_parts(recorded, current), out, args.file, sweep)
+    changed = _what_changed(folder.manifest.get("fingerprint"), plan)
     if args.resume:
         return (
-            f"cannot resume {out}: {changed} changed since it was started; restore it, or use "
-            "--force to start the sweep again, or --out for a new folder"
+            f"cannot resume {plan.out}: {changed} changed since it was started; restore it, or "
+            "use --force to start the sweep again, or --out for a new folder"
         )
     name = folder.manifest.get("sweep", "unnamed")
     return (
-        f"{out} holds another sweep ('{name}'; what differs: {changed}); use --resume only "
-        "for the same sweep, --force to replace its results, or --out for another folder"
+        f"{plan.out} holds another sweep ('{name}'; what differs: {changed}); use --resume "
+        "only for the same sweep, --force to replace its results, or --out for another folder"
     )
 
 
-def _prepare(
-    out: Path, sweep: Sweep, folder: Folder, args: argparse.Namespace, current: dict[str, str]
-) -> set[str]:
+def _prepare(folder: Folder, args: argparse.Namespace, plan: Plan) -> set[str]:
     """Under the lock: clear what --force replaces and what a killed sweep left half-written,
     mark the folder as this sweep's, and return the runs already done that can be trusted."""
+    out, sweep = plan.out, plan.sweep
     if args.force:
         clear(out)
     runs_dir = out / "runs"
     for stale in [*runs_dir.glob(".*.tmp"), *out.glob(".*.tmp"), *out.glob("series/*/*/.*.tmp")]:
         stale.unlink()
-    write_text_atomic(out / "manifest.json", json.dumps(_manifest(sweep, current), indent=2))
+    manifest = _manifest(sweep, plan.fingerprint)
+    write_text_atomic(out / "manifest.json", json.dumps(manifest, indent=2))
     write_text_atomic(out / "sweep.toml", sweep.text)
     runs_dir.mkdir(exist_ok=True)
     if folder.kind != "same" or args.force:
         return set()
-    planned = {run.run_id for run in runs(sweep)}
-    done = verified_runs(out, planned, current["sha256"], sweep.series)
+    ids = {run.run_id for run in plan.runs}
+    done = verified_runs(out, ids, plan.fingerprint["sha256"], sweep.series)
     return done if args.resume else set()
 
 
@@ -140,11 +149,13 @@ def run_sweep(args: argparse.Namespace) -> int:
     except SweepError as error:
         return _refused(str(error))
     out = Path(args.out) if args.out else Path("results") / sweep.name
-    current = fingerprint(sweep)
+    plan = Plan(sweep, args.file, out, fingerprint(sweep), runs(sweep))
     try:
-        problem = _refusal(inspect(out, current), args, out, sweep, current)
+        problem = _refusal(inspect(out, plan.fingerprint), args, plan)
     except FolderError as error:
         problem = str(error)
+    except OSError as error:  # a folder that cannot be read (permissions)
+        return _cannot_write(out, error)
     if problem:  # refused before anything is written
         return _refused(problem)
     lock = SweepLock(out)
@@ -156,18 +167,19 @@ def run_sweep(args: argparse.Namespace) -> int:
     except OSError as error:
         return _cannot_write(out, error)
     try:
-        return _run_locked(out, sweep, args, current)
+        return _run_locked(args, plan)
     finally:
         lock.release()
 
 
-def _run_locked(out: Path, sweep: Sweep, args: argparse.Namespace, current: dict[str, str]) -> int:
+def _run_locked(args: argparse.Namespace, plan: Plan) -> int:
     """The sweep itself, holding the folder's lock."""
+    out, sweep = plan.out, plan.sweep
     try:
-        folder = inspect(out, current)  # again: another sweep may have written it meanwhile
-        problem = _refusal(folder, args, out, sweep, current)
+        folder = inspect(out, plan.fingerprint)  # again: another sweep may have written it
+        problem = _refusal(folder, args, plan)
         if problem is None:
-            done = _prepare(out, sweep, folder, args, current)
+            done = _prepare(folder, args, plan)
     except FolderError as error:
         problem = str(error)
     except OSError as error:
@@ -175,7 +187,7 @@ def _run_locked(out: Path, sweep: Sweep, args: argparse.Namespace, current: dict
     if problem:
         return _refused(problem)
     runs_dir = out / "runs"
-    tasks = [Task(run, sweep) for run in runs(sweep) if run.run_id not in done]
+    tasks = [Task(run, sweep) for run in plan.runs if run.run_id not in done]
     workers = min(args.workers or 1, max(len(tasks), 1))
     if not tasks:
         results: Iterator[dict] = iter(())
@@ -190,7 +202,7 @@ def _run_locked(out: Path, sweep: Sweep, args: argparse.Namespace, current: dict
         for row in results:
             # Only errors of our own writes mean the folder: an OSError of the backend (a lost
             # scheduler connection) is not a full disk.
-            row["fingerprint"] = current["sha256"]
+            row["fingerprint"] = plan.fingerprint["sha256"]
             try:
                 write_atomic(row, runs_dir)
             except OSError as error:
@@ -203,7 +215,8 @@ def _run_locked(out: Path, sweep: Sweep, args: argparse.Namespace, current: dict
     if unwritable:  # reported once the progress bar has ended its line
         return _cannot_write(out, unwritable)
     try:
-        write_text_atomic(out / "manifest.json", json.dumps(_manifest(sweep, current), indent=2))
+        manifest = _manifest(sweep, plan.fingerprint)
+        write_text_atomic(out / "manifest.json", json.dumps(manifest, indent=2))
         table = collect(out, sweep)
     except OSError as error:
         return _cannot_write(out, error)
