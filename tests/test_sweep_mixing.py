@@ -348,3 +348,26 @@ def test_killing_only_the_sweep_process_ends_its_workers(
     finished = subprocess.run(resume, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     assert_same_as(out, reference)
+
+
+def test_force_removes_only_what_the_sweep_wrote(tmp_path):
+    """clear() (what --force does) removes the sweep's results and leaves rejected/ (files
+    abm moved aside, not necessarily its own) and the lock file the sweep holds."""
+    from abm.sweep.folder import clear
+
+    out = tmp_path / "out"
+    written = [
+        "manifest.json",
+        "sweep.toml",
+        "runs.parquet",
+        ".runs.parquet.12.tmp",
+        "runs/r000000.parquet",
+        "series/prices/run_id=r000000/part.parquet",
+        "analysis/unmet__heatmap.png",
+    ]
+    kept = ["lock", "rejected/r000001.parquet", "rejected/reasons.txt"]
+    for name in [*written, *kept]:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_bytes(b"x")
+    clear(out)
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == kept
