@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -84,22 +85,32 @@ def count_runs(out: Path) -> int:
     return len(list((out / "runs").glob("r*.parquet")))
 
 
-def kill_after(command: list[str], out: Path, new_runs: int, jitter_s: float) -> bool:
-    """Start the sweep; once it has written ``new_runs`` more runs (0: still starting up) and
-    ``jitter_s`` seconds more have passed, SIGKILL its whole process group (its workers too).
-    Whether it was still running then."""
-    before = count_runs(out)
+def wait_until(process: subprocess.Popen, ready: Callable[[], bool]) -> None:
+    """Poll every 20 ms until ``ready()`` or the process ends (at most two minutes)."""
+    deadline = time.monotonic() + 120
+    while process.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def kill_when(command: list[str], ready: Callable[[], bool], jitter_s: float = 0.0) -> bool:
+    """Start the sweep; once ``ready()`` and ``jitter_s`` seconds more have passed, SIGKILL its
+    whole process group (its workers too). Whether it was still running then."""
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    while process.poll() is None and new_runs and count_runs(out) < before + new_runs:
-        time.sleep(0.02)
+    wait_until(process, ready)
     time.sleep(jitter_s)  # the random moment itself, not a wait for anything
     running = process.poll() is None
     if running:
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     return running
+
+
+def kill_after(command: list[str], out: Path, new_runs: int, jitter_s: float) -> bool:
+    """kill_when the sweep has written ``new_runs`` more runs (0: still starting up)."""
+    before = count_runs(out)
+    return kill_when(command, lambda: count_runs(out) >= before + new_runs, jitter_s)
 
 
 @pytest.mark.slow

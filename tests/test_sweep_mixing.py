@@ -13,7 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -25,8 +24,10 @@ from test_sweep_faults import (
     count_runs,
     error_lines,
     kill_after,
+    kill_when,
     results,
     sweep_file,
+    wait_until,
 )
 
 from abm.scenario import builtin_scenarios
@@ -51,22 +52,6 @@ def copy_of(folder: Path, tmp_path: Path) -> Path:
     out = tmp_path / "out"
     shutil.copytree(folder, out)
     return out
-
-
-def kill_when(command: list[str], ready: Callable[[], bool]) -> bool:
-    """Start the sweep and SIGKILL its process group once ``ready()``; whether it was still
-    running then (if not, the test did not test the kill)."""
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    deadline = time.monotonic() + 120
-    while process.poll() is None and not ready() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    running = process.poll() is None
-    if running:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    return running
 
 
 FOREIGN = {  # the files in the folder, and what the error names
@@ -109,6 +94,23 @@ def test_a_file_or_symlink_where_the_folder_would_be_is_refused(tmp_path, capsys
     assert run_sweep(arguments(path, out, force=True)) == 2
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith(f"error: {out} is not a folder")
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("flags", [{}, {"resume": True}], ids=str)
+def test_a_sweep_folder_without_a_fingerprint_is_refused_without_force(tmp_path, capsys, flags):
+    """An older abm's sweep (its manifest has no fingerprint): its runs cannot be checked, so
+    neither a new sweep nor --resume may add runs to it."""
+    out = tmp_path / "out"
+    (out / "runs").mkdir(parents=True)
+    (out / "manifest.json").write_text('{"sweep": "tiny", "sweep_file": ""}')
+    (out / "runs" / "r000000.parquet").write_bytes(b"PAR1")
+    path = sweep_file(tmp_path)
+    before = snapshot(tmp_path)
+    assert run_sweep(arguments(path, out, **flags)) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: {out} holds a sweep without a fingerprint")
+    assert "--force" in line
     assert snapshot(tmp_path) == before
 
 
@@ -282,9 +284,7 @@ def test_two_sweeps_at_once_in_one_folder_the_second_is_refused(tmp_path, capsys
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 120
-    while first.poll() is None and count_runs(out) < 1 and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(first, lambda: count_runs(out) >= 1)
     statuses = [run_sweep(arguments(path, out, **flags)) for flags in ({}, {"resume": True})]
     statuses.append(run_sweep(arguments(path, out, force=True)))
     assert first.poll() is None, "the first sweep ended before the second started"
@@ -331,9 +331,7 @@ def test_killing_only_the_sweep_process_ends_its_workers(
         start_new_session=True,
     )
     try:
-        deadline = time.monotonic() + 120
-        while sweep.poll() is None and count_runs(out) < 1 and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(sweep, lambda: count_runs(out) >= 1)
         assert sweep.poll() is None, "the sweep ended before it was killed"
         workers = psutil.Process(sweep.pid).children(recursive=True)
         assert len(workers) >= 2

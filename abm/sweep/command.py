@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
@@ -85,10 +84,8 @@ class Plan:
     runs: list[Run]
 
 
-def _what_changed(recorded: Any, plan: Plan) -> str:
+def _what_changed(recorded: dict[str, str], plan: Plan) -> str:
     """The changed parts of a fingerprint, in words."""
-    if not isinstance(recorded, dict):
-        return "its fingerprint (manifest.json is missing or unreadable, or an older abm wrote it)"
     words = {
         "sweep_file": f"the sweep file ({plan.source} is not {plan.out / 'sweep.toml'}, the one "
         "it was started with)",
@@ -103,7 +100,14 @@ def _refusal(folder: Folder, args: argparse.Namespace, plan: Plan) -> str | None
     """Why this sweep may not go into the folder as asked, if it may not."""
     if folder.kind != "other" or args.force:
         return None
-    changed = _what_changed(folder.manifest.get("fingerprint"), plan)
+    recorded = folder.manifest.get("fingerprint")
+    if not isinstance(recorded, dict):
+        return (
+            f"{plan.out} holds a sweep without a fingerprint (manifest.json is missing or "
+            "unreadable, or an older abm wrote it), so its runs cannot be checked; use --force "
+            "to replace its results, or --out for another folder"
+        )
+    changed = _what_changed(recorded, plan)
     if args.resume:
         return (
             f"cannot resume {plan.out}: {changed} changed since it was started; restore it, or "
