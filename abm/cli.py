@@ -112,6 +112,9 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("--backend", choices=("processes", "dask"), default="processes")
     sweep.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://HOST:PORT)")
     sweep.add_argument("--resume", action="store_true", help="run only the missing runs")
+    sweep.add_argument(
+        "--force", action="store_true", help="replace another sweep's results in --out"
+    )
     sweep.add_argument("--out", help="output folder (default results/<sweep>)")
     sweep.set_defaults(handler=_lazy("abm.sweep.command", "run_sweep"))
     analyze = commands.add_parser("analyze", help="figures and sensitivity indices of a sweep")

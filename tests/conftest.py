@@ -94,3 +94,20 @@ def shrink(calibration, keep=SMALL_WORLD):
 @pytest.fixture(scope="session")
 def small_calibration():
     return shrink(load_calibration())
+
+
+@pytest.fixture(scope="session")
+def reference_folder(tmp_path_factory):
+    """The 8-run sweep of tests/test_sweep_faults.py run without faults, once per session for
+    the fault and mixing tests (copy it before changing it)."""
+    from test_sweep_faults import reference_sweep
+
+    return reference_sweep(tmp_path_factory.mktemp("reference"), "[1, 2]")
+
+
+@pytest.fixture(scope="session")
+def reference(reference_folder):
+    """That sweep's runs.parquet and prices series, in run order."""
+    from test_sweep_faults import results
+
+    return results(reference_folder)

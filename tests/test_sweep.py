@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import subprocess
 import sys
@@ -47,7 +48,9 @@ def write(tmp_path: Path, text: str) -> Path:
 
 
 def arguments(file: Path, out: Path, **values) -> argparse.Namespace:
-    base = dict(file=str(file), workers=1, backend="processes", scheduler=None, resume=False)
+    base = dict(
+        file=str(file), workers=1, backend="processes", scheduler=None, resume=False, force=False
+    )
     return argparse.Namespace(**(base | values), out=str(out))
 
 
@@ -132,8 +135,6 @@ def test_killed_sweep_resumes_with_every_run_once(tmp_path):
     deadline = time.time() + 60
     while len(list((out / "runs").glob("r*.parquet"))) < 3 and time.time() < deadline:
         time.sleep(0.05)
-    import os
-
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     partial = len(list((out / "runs").glob("r*.parquet")))
@@ -149,17 +150,32 @@ def test_killed_sweep_resumes_with_every_run_once(tmp_path):
     assert leftovers == []
 
 
-@pytest.mark.slow
-def test_failing_run_is_recorded_and_the_others_finish(tmp_path):
-    text = grid_text(extra='"settings.purchase_elasticity" = [0.4, -1.0]', seeds="[1]")
+def test_a_run_that_raises_is_recorded_failed_and_the_others_finish(tmp_path, monkeypatch):
+    """Every value is validated before the first run; a run that raises all the same (here the
+    model made to fail for one elasticity, runs in this process) is a row with status failed
+    and its traceback, the others finish, exit 1."""
+    from abm.model import MineralsModel
+    from abm.sweep import command
+    from abm.sweep.execute import execute
+
+    real_run = MineralsModel.run
+
+    def run(model: MineralsModel) -> MineralsModel:
+        if model.settings.purchase_elasticity == 0.6:
+            raise RuntimeError("purchase_elasticity 0.6 broke the model")
+        return real_run(model)
+
+    monkeypatch.setattr(MineralsModel, "run", run)
+    monkeypatch.setattr(command, "run_processes", lambda tasks, workers: map(execute, tasks))
+    text = grid_text(extra='"settings.purchase_elasticity" = [0.4, 0.6]', seeds="[1]")
     path, out = write(tmp_path, text), tmp_path / "out"
-    assert run_sweep(arguments(path, out, workers=2)) == 1
+    assert run_sweep(arguments(path, out)) == 1
     table = pd.read_parquet(out / "runs.parquet")
-    failed = table[table["settings.purchase_elasticity"] < 0]
+    failed = table[table["settings.purchase_elasticity"] == 0.6]
     assert len(table) == 4
     assert set(failed["status"]) == {"failed"}
-    assert failed["error"].str.contains("purchase_elasticity").all()
-    assert set(table.loc[table["settings.purchase_elasticity"] > 0, "status"]) == {"ok"}
+    assert failed["error"].str.contains("0.6 broke the model").all()
+    assert set(table.loc[table["settings.purchase_elasticity"] == 0.4, "status"]) == {"ok"}
     assert table.loc[table["status"] == "ok", "peak_graphite_US"].notna().all()
 
 
@@ -220,3 +236,192 @@ def test_an_existing_dask_scheduler_runs_the_sweep(tmp_path):
         )
     assert status == 0
     pd.testing.assert_frame_equal(comparable(tmp_path / "p"), comparable(tmp_path / "s"))
+
+
+def with_parameter(line: str) -> str:
+    return grid_text(extra=line)
+
+
+def with_metric_field(line: str) -> str:
+    return grid_text().replace('kind = "cumulative_unmet"', f'kind = "cumulative_unmet"\n{line}')
+
+
+def continuous(bounds: str, path: str = "settings.investment_rate") -> str:
+    """An lhs sweep of one parameter over the given { low, high } table."""
+    text = ranges("lhs", 4).replace('end = "2023-03"', "")
+    start = text.index("[parameters]")
+    end = text.index("[[metric]]")
+    return f'{text[:start]}[parameters]\n"{path}" = {bounds}\n{text[end:]}'
+
+
+BAD_SWEEPS = {
+    "end not a month": (grid_text().replace('"2023-04"', '"2023-13"'), [], "end"),
+    "end before the start": (grid_text().replace('"2023-04"', '"2020-01"'), [], "end"),
+    "end a number": (grid_text().replace('"2023-04"', "202304"), [], "end"),
+    "a negative seed": (grid_text(seeds="[-1, 2]"), [], "seeds"),
+    "a repeated seed": (grid_text(seeds="[1, 1]"), [], "seeds"),
+    "a seed true": (grid_text(seeds="[true]"), [], "seeds"),
+    "no seeds": (grid_text(seeds="[]"), [], "seeds"),
+    "a float seed": (grid_text(seeds="[1.5]"), [], "seeds"),
+    "unknown policy field": (
+        with_parameter('"policy.export_licensing.not_a_field" = [1]'),
+        [],
+        "not_a_field",
+    ),
+    "policy field of the wrong type": (
+        with_parameter('"policy.export_licensing.delay_months" = ["three"]'),
+        [],
+        "delay_months",
+    ),
+    "policy start not a month": (with_parameter('"policy[0].start" = ["2023-13"]'), [], "start"),
+    "setting out of range": (
+        with_parameter('"settings.purchase_elasticity" = [0.4, -1.0]'),
+        [],
+        "purchase_elasticity",
+    ),
+    "bool setting given 1": (with_parameter('"settings.retaliation" = [1]'), [], "retaliation"),
+    "grid value nan": (with_parameter('"settings.cost_jitter" = [nan]'), [], "cost_jitter"),
+    "grid value inf": (with_parameter('"settings.cost_jitter" = [inf]'), [], "cost_jitter"),
+    "grid value a table": (with_parameter('"settings.cost_jitter" = [{ a = 1 }]'), [], "table"),
+    "grid value empty": (with_parameter('"settings.cost_jitter" = []'), [], "cost_jitter"),
+    "bound inf": (continuous("{ low = 4.0, high = inf }"), [], "high"),
+    "bound -inf": (continuous("{ low = -inf, high = 0.4 }"), [], "low"),
+    "bound nan": (continuous("{ low = nan, high = 0.4 }"), [], "low"),
+    "bound true": (continuous("{ low = true, high = 0.4 }"), [], "low"),
+    "bound text": (continuous('{ low = "0.1", high = 0.4 }'), [], "low"),
+    "bounds reversed": (continuous("{ low = 0.4, high = 0.1 }"), [], "low must be below high"),
+    "bounds out of range": (continuous("{ low = -0.5, high = 0.4 }"), [], "investment_rate"),
+    "range over a bool setting": (
+        continuous("{ low = 0, high = 1 }", "settings.retaliation"),
+        [],
+        "retaliation",
+    ),
+    "unknown metric mineral": (with_metric_field('mineral = "graphit"'), [], "mineral"),
+    "unknown metric region": (with_metric_field('region = "USA"'), [], "region"),
+    "unknown metric stage": (with_metric_field('stage = "mid"'), [], "stage"),
+    "metric region a number": (with_metric_field("region = 5"), [], "region"),
+    "metric named seed": (grid_text().replace('name = "unmet"', 'name = "seed"'), [], "seed"),
+    "metric named run_id": (
+        grid_text().replace('name = "unmet"', 'name = "run_id"'),
+        [],
+        "run_id",
+    ),
+    "metric named status": (
+        grid_text().replace('name = "unmet"', 'name = "status"'),
+        [],
+        "status",
+    ),
+    "metric named after a parameter": (
+        grid_text().replace('name = "unmet"', 'name = "policy.export_licensing.quota_share"'),
+        [],
+        "quota_share",
+    ),
+    "metric named empty": (grid_text().replace('name = "unmet"', 'name = ""'), [], "name"),
+    "metric name a number": (grid_text().replace('name = "unmet"', "name = 5"), [], "name"),
+    "huge samples": (ranges("lhs", 10**9), [], "samples"),
+    "samples true": (ranges("lhs", "true"), [], "samples"),
+    "samples zero": (ranges("lhs", 0), [], "samples"),
+    "too many sobol runs": (ranges("sobol", 20_000), [], "runs planned"),
+    "too many grid runs": (
+        with_parameter(f'"settings.cost_jitter" = [{", ".join(["0.1"] * 30_000)}]'),
+        [],
+        "runs planned",
+    ),
+    "name a path": (grid_text(name="../x"), [], "name"),
+    "name empty": (grid_text(name=""), [], "name"),
+    "name a dot": (grid_text(name="."), [], "name"),
+    "scenario a number": (
+        grid_text().replace('scenario = "graphite-licensing"', "scenario = 5"),
+        [],
+        "scenario",
+    ),
+    "workers -3": (grid_text(), ["--workers", "-3"], "--workers"),
+    "workers 0": (grid_text(), ["--workers", "0"], "--workers"),
+    "resume and force": (grid_text(), ["--resume", "--force"], "--force"),
+}
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every path under the folder and the bytes of its files."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def assert_refused_in_one_line(argv: list[str], field: str, tmp_path: Path, capsys) -> None:
+    """Exit 2, one line on stderr naming the field, no traceback, nothing written."""
+    from abm.cli import main
+
+    before = snapshot(tmp_path)
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error, error
+    assert field in error
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize(("text", "flags", "field"), BAD_SWEEPS.values(), ids=list(BAD_SWEEPS))
+def test_bad_sweep_files_exit_2_in_one_line_writing_nothing(tmp_path, capsys, text, flags, field):
+    path = write(tmp_path, text)
+    argv = ["sweep", str(path), "--out", str(tmp_path / "out"), *flags]
+    assert_refused_in_one_line(argv, field, tmp_path, capsys)
+
+
+def unreadable_sweep_file(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / "sweep.toml"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "not UTF-8":
+        path.write_bytes(grid_text().encode("utf-16"))
+    elif kind == "too large":
+        path.write_text(grid_text() + "#" * 2_000_000)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        ("missing", "does not exist"),
+        ("directory", "not a regular file"),
+        ("fifo", "not a regular file"),  # would block on open
+        ("not UTF-8", "UTF-8"),
+        ("too large", "bytes"),
+    ],
+)
+def test_a_sweep_file_that_cannot_be_a_sweep_file_is_refused_unread(tmp_path, capsys, kind, field):
+    path = unreadable_sweep_file(tmp_path, kind)
+    argv = ["sweep", str(path), "--out", str(tmp_path / "out")]
+    assert_refused_in_one_line(argv, field, tmp_path, capsys)
+
+
+def analysis_folder(tmp_path: Path, kind: str) -> Path:
+    folder = tmp_path / "results"
+    if kind != "missing":
+        folder.mkdir()
+    if kind == "no runs.parquet":
+        (folder / "manifest.json").write_text('{"sweep_file": ""}')
+    elif kind == "corrupt manifest":
+        (folder / "manifest.json").write_text("{")
+        (folder / "runs.parquet").write_bytes(b"")
+    elif kind == "a run's manifest":
+        (folder / "manifest.json").write_text('{"scenario": "default"}')
+        (folder / "runs.parquet").write_bytes(b"")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("kind", "field"),
+    [
+        ("missing", "manifest.json"),
+        ("empty", "manifest.json"),
+        ("no runs.parquet", "runs.parquet"),
+        ("corrupt manifest", "manifest.json"),
+        ("a run's manifest", "manifest.json"),
+    ],
+)
+def test_analyze_without_a_sweeps_results_exits_2_in_one_line(tmp_path, capsys, kind, field):
+    folder = analysis_folder(tmp_path, kind)
+    assert_refused_in_one_line(["analyze", str(folder)], field, tmp_path, capsys)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -67,21 +68,16 @@ def assert_no_partial_file(out: Path) -> None:
         pd.read_parquet(path)
 
 
-def reference_sweep(folder: Path, seeds: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def reference_sweep(folder: Path, seeds: str) -> Path:
+    """The results folder of the sweep run without faults."""
     assert run_sweep(arguments(sweep_file(folder, seeds), folder / "out", workers=2)) == 0
-    return results(folder / "out")
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The 8-run sweep, run without faults."""
-    return reference_sweep(tmp_path_factory.mktemp("reference"), "[1, 2]")
+    return folder / "out"
 
 
 @pytest.fixture(scope="module")
 def long_reference(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A 24-run sweep without faults: long enough that a worker is killed mid-sweep."""
-    return reference_sweep(tmp_path_factory.mktemp("long"), "[1, 2, 3, 4, 5, 6]")
+    return results(reference_sweep(tmp_path_factory.mktemp("long"), "[1, 2, 3, 4, 5, 6]"))
 
 
 def count_runs(out: Path) -> int:
@@ -89,22 +85,32 @@ def count_runs(out: Path) -> int:
     return len(list((out / "runs").glob("r*.parquet")))
 
 
-def kill_after(command: list[str], out: Path, new_runs: int, jitter_s: float) -> bool:
-    """Start the sweep; once it has written ``new_runs`` more runs (0: still starting up) and
-    ``jitter_s`` seconds more have passed, SIGKILL its whole process group (its workers too).
-    Whether it was still running then."""
-    before = count_runs(out)
+def wait_until(process: subprocess.Popen, ready: Callable[[], bool]) -> None:
+    """Poll every 20 ms until ``ready()`` or the process ends (at most two minutes)."""
+    deadline = time.monotonic() + 120
+    while process.poll() is None and not ready() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def kill_when(command: list[str], ready: Callable[[], bool], jitter_s: float = 0.0) -> bool:
+    """Start the sweep; once ``ready()`` and ``jitter_s`` seconds more have passed, SIGKILL its
+    whole process group (its workers too). Whether it was still running then."""
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    while process.poll() is None and new_runs and count_runs(out) < before + new_runs:
-        time.sleep(0.02)
+    wait_until(process, ready)
     time.sleep(jitter_s)  # the random moment itself, not a wait for anything
     running = process.poll() is None
     if running:
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     return running
+
+
+def kill_after(command: list[str], out: Path, new_runs: int, jitter_s: float) -> bool:
+    """kill_when the sweep has written ``new_runs`` more runs (0: still starting up)."""
+    before = count_runs(out)
+    return kill_when(command, lambda: count_runs(out) >= before + new_runs, jitter_s)
 
 
 @pytest.mark.slow
@@ -302,20 +308,24 @@ def test_resume_refuses_a_changed_sweep_file(tmp_path, capsys):
     path.write_text(path.read_text().replace("[0.2, 0.8]", "[0.3, 0.8]"))
     assert run_sweep(arguments(path, out, resume=True)) == 2
     [line] = error_lines(capsys.readouterr().err)
+    assert line.startswith(f"error: cannot resume {out}: the sweep file ")
     assert str(path) in line and str(out / "sweep.toml") in line
-    assert "is not the sweep file" in line
     pd.testing.assert_frame_equal(results(out)[0], before)  # the results are untouched
 
 
 @pytest.mark.slow
-def test_a_smaller_sweep_in_a_reused_folder_reads_only_its_own_runs(tmp_path):
-    """Without --resume, runs an earlier, larger sweep left in runs/ are not in the table."""
+def test_a_smaller_sweep_replaces_a_folder_only_with_force(tmp_path, capsys):
+    """Without --force a different sweep is refused; with it, the folder holds only the new
+    sweep's runs (the earlier, larger sweep's run files and series are gone)."""
     out = tmp_path / "out"
     assert run_sweep(arguments(sweep_file(tmp_path, "[1, 2]"), out, workers=2)) == 0
-    assert run_sweep(arguments(sweep_file(tmp_path, "[1]"), out, workers=2)) == 0
-    table = pd.read_parquet(out / "runs.parquet")
-    assert list(table["run_id"]) == run_ids(4)
-    assert set(table["seed"]) == {1}
+    smaller = sweep_file(tmp_path, "[1]")
+    assert run_sweep(arguments(smaller, out, workers=2)) == 2
+    assert "holds another sweep" in capsys.readouterr().err
+    assert count_runs(out) == 8
+    assert run_sweep(arguments(smaller, out, workers=2, force=True)) == 0
+    assert_every_run_once(out, 4)
+    assert set(pd.read_parquet(out / "runs.parquet")["seed"]) == {1}
 
 
 def test_an_unwritable_results_folder_stops_before_any_run(tmp_path, capsys):

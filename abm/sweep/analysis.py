@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from abm.sweep.design import sample_matrix
-from abm.sweep.spec import Sweep, parse_sweep
+from abm.sweep.spec import Sweep, SweepError, parse_sweep
 
 
 def _safe(name: str) -> str:
@@ -92,10 +92,31 @@ def _indices(sweep: Sweep, table: pd.DataFrame, metric: str) -> pd.DataFrame:
     )
 
 
+def finished_sweep(directory: Path) -> Sweep:
+    """The sweep a results folder's manifest.json records; SweepError when the folder is not
+    a sweep's or the sweep has not finished."""
+    where = directory / "manifest.json"
+    if not where.is_file():
+        raise SweepError(
+            f"{directory} is not a sweep's results folder (no manifest.json); give the folder "
+            "abm sweep wrote, e.g. results/<sweep>"
+        )
+    if not (directory / "runs.parquet").is_file():
+        raise SweepError(
+            f"{directory}/runs.parquet does not exist: the sweep has not finished (run it "
+            "again with --resume)"
+        )
+    try:
+        manifest = json.loads(where.read_text())
+        text = manifest["sweep_file"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise SweepError(f"{where} is not a sweep's manifest (no sweep_file in it)") from None
+    return parse_sweep(text, str(where))
+
+
 def analyze(directory: Path) -> list[Path]:
     """Write every figure and table; returns their paths."""
-    manifest = json.loads((directory / "manifest.json").read_text())
-    sweep = parse_sweep(manifest["sweep_file"], "manifest.json")
+    sweep = finished_sweep(directory)
     table = pd.read_parquet(directory / "runs.parquet")
     ok = table[table["status"] == "ok"]
     out = directory / "analysis"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -104,6 +105,26 @@ def one_thread_per_worker() -> None:
         os.environ.setdefault(name, "1")
 
 
+PARENT_POLL_S = 0.2
+
+
+def exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end this worker as soon as the sweep process is gone.
+
+    A pool's workers wait on a queue the parent can no longer close once it is killed
+    (SIGKILL, or SIGTERM, which Python does not turn into an exception), so they would run on
+    as orphans. A daemon thread notices the parent's death (this process is then adopted:
+    its parent pid changes) and ends the worker, run and all; the run is redone on --resume.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def run_processes(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
     """Results as they finish, from a pool of spawned processes.
 
@@ -111,7 +132,12 @@ def run_processes(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
     instead of waiting for all of them.
     """
     one_thread_per_worker()
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=get_context("spawn"),
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         futures = [pool.submit(execute, task) for task in tasks]
         for future in as_completed(futures):

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from abm.data import COUNTRIES, MINERALS
 from abm.scenario import Scenario, ScenarioError, load_scenario
-from abm.settings import ModelSettings
+from abm.settings import ModelSettings, SettingsError, month_index
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 METRIC_KINDS = (
@@ -44,7 +47,23 @@ SERIES_TABLES = (
     "premiums",
 )
 METRIC_KEYS = ("name", "kind", "mineral", "stage", "region")
+METRIC_MINERALS = ("all", *MINERALS)
+METRIC_STAGES = ("raw", "refined", "all")
+METRIC_REGIONS = ("world", *COUNTRIES)
+RUN_COLUMNS = (
+    "run_id",
+    "sample",
+    "seed",
+    "status",
+    "wall_time_s",
+    "error",
+    "fingerprint",
+    "series",
+)
 PATH_PATTERN = re.compile(r"^(settings\.\w+|policy\.\w+\.\w+|policy\[\d+\]\.\w+)$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
+MAX_RUNS = 100_000  # samples x seeds: a sweep's run list and its validation stay in memory
+MAX_FILE_BYTES = 1_000_000  # a sweep file is a few hundred bytes; this is not a sweep file
 
 
 class SweepError(ValueError):
@@ -129,23 +148,50 @@ def _parameters(where: str, design: str, table: Any, scenario: Scenario) -> dict
         if design == "grid":
             if not isinstance(value, list) or not value:
                 raise _fail(where, f"parameter '{path}': a grid needs a non-empty list of values")
+            for item in value:
+                _check_value(where, path, item)
             parameters[path] = list(value)
         else:
-            ok = isinstance(value, dict) and set(value) == {"low", "high"}
-            if not ok or not all(isinstance(value[k], int | float) for k in ("low", "high")):
-                raise _fail(
-                    where,
-                    f"parameter '{path}': design {design} needs a range {{ low = X, high = Y }}",
-                )
-            if not value["low"] < value["high"]:
-                raise _fail(where, f"parameter '{path}': low must be below high")
-            parameters[path] = (float(value["low"]), float(value["high"]))
+            parameters[path] = _range(where, path, design, value)
     return parameters
 
 
-def _metrics(where: str, records: Any) -> tuple[Metric, ...]:
-    if not isinstance(records, list) or not records:
+def _check_value(where: str, path: str, value: Any) -> None:
+    """A grid value: text, true/false, a finite number, or a list of them (policy targets).
+
+    NaN and inf would pass the model's range checks (every comparison with NaN is false)."""
+    if isinstance(value, list):
+        for item in value:
+            _check_value(where, path, item)
+    elif isinstance(value, dict):
+        raise _fail(where, f"parameter '{path}': value {value!r} is a table, not a value")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise _fail(where, f"parameter '{path}': value {value} is not a finite number")
+
+
+def _range(where: str, path: str, design: str, value: Any) -> tuple[float, float]:
+    """A continuous design's { low, high }: finite numbers (not true/false), low below high."""
+    shape = f"parameter '{path}': design {design} needs a range {{ low = X, high = Y }}"
+    if not isinstance(value, dict) or set(value) != {"low", "high"}:
+        raise _fail(where, shape)
+    for key in ("low", "high"):
+        bound = value[key]
+        if isinstance(bound, bool) or not isinstance(bound, int | float):
+            raise _fail(where, f"{shape}; {key} = {bound!r} is not a number")
+        if not math.isfinite(bound):
+            raise _fail(where, f"parameter '{path}': {key} = {bound} is not a finite number")
+    if not value["low"] < value["high"]:
+        raise _fail(where, f"parameter '{path}': low must be below high")
+    return float(value["low"]), float(value["high"])
+
+
+def _metrics(where: str, records: Any, parameters: dict[str, Any]) -> tuple[Metric, ...]:
+    """Every metric's kind, mineral, stage and region known (else it would be NaN in every run),
+    and its name not a column the run table already has."""
+    tables = isinstance(records, list) and all(isinstance(r, dict) for r in records)
+    if not tables or not records:
         raise _fail(where, "at least one [[metric]] table is needed")
+    taken = (*RUN_COLUMNS, *parameters)
     metrics = []
     for i, record in enumerate(records):
         here = f"{where}: metric[{i}]"
@@ -153,7 +199,17 @@ def _metrics(where: str, records: Any) -> tuple[Metric, ...]:
             _allowed(here, "field", key, METRIC_KEYS)
         if "name" not in record or "kind" not in record:
             raise _fail(here, "name and kind are required")
+        name = record["name"]
+        if not isinstance(name, str) or not name.strip():
+            raise _fail(here, f"name {name!r} must be non-empty text")
+        if name in taken:
+            raise _fail(
+                here, f"name '{name}' is a column of the run table; taken: {', '.join(taken)}"
+            )
         _allowed(here, "kind", record["kind"], METRIC_KINDS)
+        _allowed(here, "mineral", record.get("mineral", "all"), METRIC_MINERALS)
+        _allowed(here, "stage", record.get("stage", "refined"), METRIC_STAGES)
+        _allowed(here, "region", record.get("region", "world"), METRIC_REGIONS)
         metrics.append(Metric(**record))
     names = [m.name for m in metrics]
     if len(set(names)) != len(names):
@@ -170,6 +226,66 @@ def _series(where: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _name(where: str, name: Any) -> str:
+    """The sweep's name is its default folder, results/<name>: one plain path component."""
+    if not isinstance(name, str) or not NAME_PATTERN.match(name) or name in (".", ".."):
+        raise _fail(
+            where,
+            f"name {name!r}: use letters, digits and . - _ only (it names the folder "
+            "results/<name>), not . or ..",
+        )
+    return name
+
+
+def _samples(where: str, design: str, samples: Any) -> int:
+    if design == "grid":
+        return 0  # a grid's samples are its combinations
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_RUNS:
+        raise _fail(
+            where, f"samples must be a whole number from 1 to {MAX_RUNS} for design {design}"
+        )
+    return samples
+
+
+def _seeds(where: str, seeds: Any) -> tuple[int, ...]:
+    """Non-negative whole numbers (numpy's seeds), each once: a repeated seed repeats a run."""
+    ok = isinstance(seeds, list) and seeds
+    if not ok or not all(isinstance(s, int) and not isinstance(s, bool) for s in seeds):
+        raise _fail(where, "seeds must be a non-empty list of whole numbers")
+    negative = [s for s in seeds if s < 0]
+    if negative:
+        raise _fail(where, f"seeds must be 0 or more; got {negative[0]}")
+    if len(set(seeds)) != len(seeds):
+        repeated = next(s for s in seeds if seeds.count(s) > 1)
+        raise _fail(where, f"seeds must be unique; {repeated} is listed twice")
+    return tuple(seeds)
+
+
+def _end(where: str, end: Any, scenario: Scenario) -> str | None:
+    """The sweep's last month: a YYYY-MM month, not before the scenario's first."""
+    if end is None:
+        return None
+    try:
+        if not isinstance(end, str):
+            raise SettingsError(f"month {end!r} is not of the form YYYY-MM")
+        month_index(end)
+    except SettingsError as error:
+        raise _fail(where, f"end: {error}") from None
+    start = scenario.model_settings().start
+    if month_index(end) < month_index(start):
+        raise _fail(where, f"end: {end} is before the scenario's start {start}")
+    return end
+
+
+def run_count(design: str, samples: int, parameters: dict[str, Any], seeds: int) -> int:
+    """How many runs the design makes, known before any sample is drawn."""
+    k = len(parameters)
+    if design == "grid":
+        return math.prod(len(values) for values in parameters.values()) * seeds
+    per_sample = {"lhs": 1, "sobol": k + 2, "morris": k + 1}[design]
+    return samples * per_sample * seeds
+
+
 def parse_sweep(text: str, where: str = "sweep") -> Sweep:
     """Validate a sweep file's text; raises SweepError naming the field and allowed values."""
     try:
@@ -181,35 +297,57 @@ def parse_sweep(text: str, where: str = "sweep") -> Sweep:
     for key in ("name", "scenario", "seeds", "parameters", "metric"):
         if key not in data:
             raise _fail(where, f"'{key}' is required")
+    name = _name(where, data["name"])
     design = data.get("design", "grid")
     _allowed(where, "design", design, DESIGNS)
-    samples = data.get("samples", 0)
-    if design != "grid" and (not isinstance(samples, int) or samples < 1):
-        raise _fail(where, f"samples must be a positive integer for design {design}")
-    seeds = data["seeds"]
-    if not isinstance(seeds, list) or not seeds or not all(isinstance(s, int) for s in seeds):
-        raise _fail(where, "seeds must be a non-empty list of integers")
+    samples = _samples(where, design, data.get("samples"))
+    seeds = _seeds(where, data["seeds"])
+    if not isinstance(data["scenario"], str):
+        raise _fail(where, "scenario must be a built-in scenario name or a file path")
     try:
-        scenario = load_scenario(str(data["scenario"]))
+        scenario = load_scenario(data["scenario"])
     except ScenarioError as error:
         raise _fail(where, f"scenario: {error}") from None
+    parameters = _parameters(where, design, data["parameters"], scenario)
+    count = run_count(design, samples, parameters, len(seeds))
+    if count > MAX_RUNS:
+        raise _fail(where, f"{count} runs planned (samples x seeds); at most {MAX_RUNS} allowed")
     return Sweep(
-        name=str(data["name"]),
+        name=name,
         scenario=scenario,
         design=design,
         samples=samples,
-        seeds=tuple(seeds),
-        end=data.get("end"),
-        parameters=_parameters(where, design, data["parameters"], scenario),
-        metrics=_metrics(where, data["metric"]),
+        seeds=seeds,
+        end=_end(where, data.get("end"), scenario),
+        parameters=parameters,
+        metrics=_metrics(where, data["metric"], parameters),
         series=_series(where, data.get("series", [])),
         text=text,
     )
 
 
+def read_sweep_text(path: Path) -> str:
+    """The file's text, refused before reading when it is not a small regular UTF-8 file (a
+    FIFO would block, a directory or device is not a sweep file)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise SweepError(f"sweep file {path} does not exist") from None
+    except OSError as error:
+        raise SweepError(f"sweep file {path}: {error.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise SweepError(f"sweep file {path} is not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise SweepError(f"sweep file {path} is over {MAX_FILE_BYTES} bytes: not a sweep file")
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SweepError(f"sweep file {path} is not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise SweepError(f"sweep file {path}: {error.strerror}") from None
+
+
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file."""
     path = Path(path)
-    if not path.exists():
-        raise SweepError(f"sweep file {path} does not exist")
-    return parse_sweep(path.read_text(), path.name)
+    return parse_sweep(read_sweep_text(path), path.name)
