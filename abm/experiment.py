@@ -17,13 +17,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from abm.model import MineralsModel
 from abm.policy.instruments import Policy, policy_from_record
 from abm.scenario import Scenario, load_scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from abm.model import MineralsModel
 
 POLICY_FIELDS = ("kind", "country", "mineral", "stage", "targets", "start", "end")
 
@@ -73,6 +75,8 @@ def build(
 ) -> MineralsModel:
     """The model of ``scenario`` (a Scenario, a built-in name or a file) with ``overrides``,
     ready to step; ``end`` cuts or extends its horizon."""
+    from abm.model import MineralsModel
+
     chosen = load_scenario(scenario) if isinstance(scenario, str) else scenario
     values = dict(overrides or {})
     if end is not None:

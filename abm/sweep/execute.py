@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 
-from abm.sweep.apply import apply
 from abm.sweep.design import Run
 from abm.sweep.spec import Sweep
 
@@ -30,26 +29,17 @@ class Task:
 
 def execute(task: Task) -> dict[str, Any]:
     """Run the model for one sample and seed; a raising run comes back as status 'failed'."""
-    from abm.model import MineralsModel
-    from abm.outputs import tables
+    from abm.experiment import run as run_scenario
     from abm.sweep.metrics import compute
 
     run, sweep = task.run, task.sweep
     row = _identity(run)
     began = time.perf_counter()
     try:
-        overrides, policies = apply(
-            sweep.scenario.settings, sweep.scenario.policies, run.parameters
+        outcome = run_scenario(
+            sweep.scenario, seed=run.seed, overrides=run.parameters, end=sweep.end
         )
-        if sweep.end:
-            overrides["end"] = sweep.end
-        model = MineralsModel(
-            rng=run.seed,
-            settings=sweep.scenario.model_settings(overrides),
-            policies=policies,
-            adjustments=list(sweep.scenario.adjustments),
-        ).run()
-        outputs = tables(model)
+        outputs = outcome.tables
         row.update({m.name: compute(m, outputs) for m in sweep.metrics})
         row["series"] = {name: outputs[name] for name in sweep.series}
         row.update(status="ok", error="")
