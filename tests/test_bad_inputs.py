@@ -55,17 +55,17 @@ CASES = [
     (
         GOOD + '[[policy]]\nkind = "import_tariff"\ncountry = "US"\nrate = -0.25\n',
         [],
-        "rate -0.25 is below the minimum",
+        "rate: -0.25 is below the minimum",
     ),
     (
         GOOD + '[[policy]]\nkind = "import_tariff"\ncountry = "US"\nrate = "high"\n',
         [],
-        "rate must be a number",
+        "rate: expected a number from 0.0 to 10.0",
     ),
     (
         GOOD + '[[policy]]\nkind = "export_licensing"\ncountry = "CN"\nquota_share = 1.2\n',
         [],
-        "quota_share 1.2 is above the maximum",
+        "quota_share: 1.2 is above the maximum",
     ),
     (
         GOOD + '[[policy]]\nkind = "export_licensing"\ncountry = "CN"\ndelay = 3\n',
@@ -75,12 +75,12 @@ CASES = [
     (
         GOOD + '[[policy]]\nkind = "export_licensing"\ncountry = "CN"\ndelay_months = 1.5\n',
         [],
-        "delay_months must be a whole number",
+        "delay_months: expected a whole number",
     ),
     (
         GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nstart = "2024"\n',
         [],
-        "start '2024' is not of the form YYYY-MM",
+        "start: month '2024' is not of the form YYYY-MM",
     ),
     (
         GOOD + '[[policy]]\nkind = "export_ban"\ncountry = "CN"\nstart = "2025-01"\n'
@@ -92,13 +92,13 @@ CASES = [
     (
         GOOD + '[[policy]]\nkind = "ira_rules"\ncountry = "US"\nleasing_share = 2\n',
         [],
-        "leasing_share 2 is above the maximum",
+        "leasing_share: 2 is above the maximum",
     ),
     (
         GOOD + '[[policy]]\nkind = "ira_rules"\ncountry = "US"\n'
         "minerals_schedule = { 2024 = 1.5 }\n",
         [],
-        "is not a share from 0 to 1",
+        "minerals_schedule[2024]: 1.5 is above the maximum 1.0",
     ),
     (
         GOOD + '[[policy]]\nkind = "forum"\ncountry = "JP"\nmembers = ["IN", "Atlantis"]\n',
@@ -115,13 +115,13 @@ CASES = [
         GOOD + '[[adjust]]\nmineral = "nikel"\nstage = "raw"\ncountry = "ID"\n'
         "capacity_multiplier = 2\n",
         [],
-        "adjust: mineral 'nikel' is not one of",
+        "adjust[0]: mineral 'nikel' is not one of",
     ),
     (
         GOOD + '[[adjust]]\nmineral = "nickel"\nstage = "raw"\ncountry = "ID"\n'
         "capacity_multiplier = -1\n",
         [],
-        "capacity_multiplier must be a number >= 0",
+        "capacity_multiplier: -1 is below the minimum 0.0",
     ),
     (
         GOOD + '[[adjust]]\nmineral = "rare_earths"\nstage = "refined"\ncountry = "AU"\n'
