@@ -343,9 +343,9 @@ def parse_setting(name: str, value: str) -> Any:
     if kind is bool:
         lowered = value.strip().lower()
         return lowered == "true" if lowered in ("true", "false") else value
-    if kind in (int, float):
+    for read in (int, float) if kind in (int, float) else ():
         try:
-            return kind(value)
+            return read(value)  # '2.5' or '1e999' for a count: refused by the check, by name
         except ValueError:
-            return value  # refused with the field's allowed values by the settings check
-    return value
+            continue
+    return value  # refused with the field's allowed values by the settings check

@@ -43,15 +43,13 @@ def number(
         raise error(f"{field}: expected {allowed}, got {value!r}")
     if not math.isfinite(value):
         raise error(f"{field}: {value} is not a finite number; expected {allowed}")
-    if whole:
-        if value != int(value):
-            raise error(f"{field}: expected a whole number, got {value!r}")
-        value = int(value)
+    if whole and value != int(value):
+        raise error(f"{field}: expected a whole number, got {value!r}")
     if low is not None and value < low:
         raise error(f"{field}: {value} is below the minimum {low}")
     if high is not None and value > high:
         raise error(f"{field}: {value} is above the maximum {high}")
-    return value
+    return int(value) if whole else value
 
 
 def flag(field: str, value: Any, error: type[InputError] = InputError) -> bool:
