@@ -1,45 +1,47 @@
 """Command line: ``abm run`` and ``abm scenarios`` (sweep, viz, replicate and bench follow).
 
-Bad input exits with status 2 and one line naming the field; nothing is written.
+Bad input exits with status 2 and one line naming the field; nothing is written, and no
+folder holding files abm did not write is ever replaced (``abm.folders``).
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from abm.data import CalibrationError
-from abm.policy.instruments import PolicyError
-from abm.scenario import ScenarioError, builtin_scenarios, load_scenario
-from abm.settings import SettingsError
-from abm.world import AdjustmentError
+from abm.folders import check_output_folder, run_folder
+from abm.scenario import builtin_scenarios, load_scenario
+from abm.settings import SettingsError, parse_setting
+from abm.validation import InputError
 
 EXIT_BAD_INPUT = 2
 
 
-def _parse_value(text: str) -> Any:
-    """``--set`` values: numbers, true/false, or text."""
-    lowered = text.strip().lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
+MAX_SEED = 2**63 - 1
+
+
+def _seed(text: str) -> int:
+    """``--seed``: numpy's generators need a whole number that is not negative."""
     try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-    return value if isinstance(value, (int, float, str)) else text
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 0 to {MAX_SEED}")
+    return value
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
+    """``--set key=value`` pairs, each value read as its setting's type."""
     values: dict[str, Any] = {}
     for item in items:
         key, sep, text = item.partition("=")
-        if not sep or not key:
+        if not sep or not key.strip():
             raise SettingsError(f"--set '{item}': expected key=value")
-        values[key.strip()] = _parse_value(text)
+        values[key.strip()] = parse_setting(key.strip(), text)
     return values
 
 
@@ -50,10 +52,11 @@ def command_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     overrides = _parse_sets(args.set)
     for key in ("start", "end"):
-        if getattr(args, key):
+        if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
     settings = scenario.model_settings(overrides)
-    out = Path(args.out) if args.out else Path("results") / scenario.name
+    out = Path(args.out) if args.out else run_folder(scenario.name, args.seed, overrides)
+    check_output_folder(out)  # before the run: refused folders cost no simulation
     began = time.perf_counter()
     model = MineralsModel(
         rng=args.seed,
@@ -86,15 +89,26 @@ def command_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage mistakes get one line on stderr and exit 2, like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"abm: error: {self.prog}: {message} (see --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="abm", description=__doc__.splitlines()[0])
+    top = OneLineParser(prog="abm", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one scenario; tables and figures in results/")
     run.add_argument("--scenario", default="default", help="built-in name or TOML file")
-    run.add_argument("--seed", type=int, default=1, help="seed of all randomness (default 1)")
+    run.add_argument("--seed", type=_seed, default=1, help="seed of all randomness (default 1)")
     run.add_argument("--start", help="first month, YYYY-MM")
     run.add_argument("--end", help="last month, YYYY-MM")
-    run.add_argument("--out", help="output folder (default results/<scenario>)")
+    run.add_argument(
+        "--out",
+        help="output folder: new, empty or an earlier run (default results/<scenario>, "
+        "with -seed<N> and a hash of --set/--start/--end when given)",
+    )
     run.add_argument(
         "--set",
         action="append",
@@ -155,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ScenarioError, SettingsError, CalibrationError, PolicyError, AdjustmentError) as error:
+    except InputError as error:
         print(f"abm: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

@@ -2,7 +2,8 @@
 
 Tables are tidy (long) pandas DataFrames built once from the recorder's arrays:
 ``prices``, ``flows``, ``supply``, ``demand``, ``balance``, ``capacity``.
-A run directory is written atomically: into a temporary sibling, then renamed.
+A run directory is written atomically: into a temporary sibling, then renamed, and only where
+``abm.folders`` allows (never over files abm did not write).
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ import numpy as np
 import pandas as pd
 
 from abm.data import data_checksums
+from abm.folders import (
+    OutputError,
+    check_output_folder,
+    clean_stale_staging,
+    replace_folder,
+    staging_prefix,
+)
 from abm.recorder import BOOK_STAGES
 
 if TYPE_CHECKING:
@@ -257,9 +265,17 @@ def balance_table(model: MineralsModel) -> pd.DataFrame:
 
 
 def largest_relative_residual(balance: pd.DataFrame) -> float:
-    """The worst book residual, relative to the largest stock or flow on its row."""
-    scale = balance[["opening_stock", "inflow", "outflow", "closing_stock"]].abs().max(axis=1)
-    return float((balance.residual.abs() / scale.clip(lower=1e-300)).max())
+    """The worst book residual, relative to the largest stock or flow on its row.
+
+    A row with NaN or inf anywhere counts as infinitely unbalanced: pandas' ``max`` would skip
+    NaN and report books full of NaN as balanced.
+    """
+    columns = ["opening_stock", "inflow", "outflow", "closing_stock", "residual"]
+    values = balance[columns].to_numpy(float)
+    if not np.isfinite(values).all():
+        return float("inf")
+    scale = np.abs(values[:, :4]).max(axis=1, initial=0.0)
+    return float((np.abs(values[:, 4]) / np.maximum(scale, 1e-300)).max(initial=0.0))
 
 
 def capacity_table(model: MineralsModel) -> pd.DataFrame:
@@ -320,33 +336,43 @@ def manifest(model: MineralsModel, scenario: str, outputs: dict[str, Path]) -> d
 
 
 def write_run(model: MineralsModel, out_dir: Path, scenario: str, figures: bool = True) -> Path:
-    """Write tables, manifest and figures to ``out_dir`` atomically (all or nothing)."""
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        written: dict[str, Path] = {}
-        for name, table in tables(model).items():
-            path = staging / f"{name}.parquet"
-            table.to_parquet(path, index=False)
-            written[f"{name}.parquet"] = path
-        if figures:
-            from abm.figures import write_figures
+    """Write tables, manifest and figures to ``out_dir`` atomically (all or nothing).
 
-            for path in write_figures(model, staging):
-                written[path.name] = path
-        (staging / "manifest.json").write_text(
-            json.dumps(manifest(model, scenario, written), indent=2, sort_keys=True) + "\n"
-        )
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out_dir, old)
-            os.replace(staging, out_dir)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, out_dir)
+    ``out_dir`` must be new, empty or an earlier run (``abm.folders``); a disk that is full or
+    read-only raises OutputError and leaves no staging folder behind.
+    """
+    out_dir = Path(out_dir)
+    check_output_folder(out_dir)
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_staging(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=staging_prefix(out_dir), dir=out_dir.parent))
+    except OSError as problem:
+        raise OutputError(f"{out_dir}: cannot write ({problem.strerror or problem})") from None
+    try:
+        _write_files(model, staging, scenario, figures)
+        check_output_folder(out_dir)  # again: something may have appeared during the run
+        replace_folder(staging, out_dir)
+    except OSError as problem:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise OutputError(f"{out_dir}: cannot write ({problem.strerror or problem})") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out_dir
+
+
+def _write_files(model: MineralsModel, staging: Path, scenario: str, figures: bool) -> None:
+    written: dict[str, Path] = {}
+    for name, table in tables(model).items():
+        path = staging / f"{name}.parquet"
+        table.to_parquet(path, index=False)
+        written[f"{name}.parquet"] = path
+    if figures:
+        from abm.figures import write_figures
+
+        for path in write_figures(model, staging):
+            written[path.name] = path
+    (staging / "manifest.json").write_text(
+        json.dumps(manifest(model, scenario, written), indent=2, sort_keys=True) + "\n"
+    )

@@ -3,12 +3,15 @@
 Keys: ``name``, ``description``, ``start``, ``end``, a ``[settings]`` table of model
 settings (``abm.settings.ModelSettings``), ``[[policy]]`` tables (``abm.policy.instruments``)
 and ``[[adjust]]`` tables that change the calibrated world (mineral, stage, country,
-optional owner, capacity_multiplier). Every key and value is checked before a run starts.
+optional owner, capacity_multiplier). Every key and value is checked before a run starts,
+and only a small regular UTF-8 file is read at all.
 """
 
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +19,13 @@ from typing import Any
 
 from abm.policy.instruments import Policy, PolicyError, policy_from_record
 from abm.settings import ModelSettings, SettingsError, unknown_settings
-from abm.world import ADJUST_KEYS
+from abm.validation import SAFE_NAME_RULE, InputError, depth, is_safe_name, safe_name, text
+from abm.world import ADJUST_KEYS, AdjustmentError, check_adjustment
 
 TOP_LEVEL_KEYS = ("name", "description", "start", "end", "settings", "policy", "adjust")
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario file or name is wrong; the message names the file and field."""
 
 
@@ -68,38 +72,97 @@ def _known(what: str, key: str, allowed: tuple[str, ...], listing: str) -> None:
     raise ScenarioError(f"{what} '{key}'{hint}; {listing}: {', '.join(allowed)}")
 
 
+MAX_FILE_BYTES = 1_000_000  # the largest built-in scenario is a few kilobytes
+MAX_DEPTH = 6  # [[policy]] tables hold a schedule table at most: deeper is not a scenario
+
+
+def read_toml(path: Path, error: type[InputError]) -> dict[str, Any]:
+    """A TOML file's tables, refusing anything but a small regular UTF-8 file.
+
+    The file is opened without blocking and checked with ``fstat`` before a byte is read, so
+    a FIFO or a device neither hangs nor streams forever.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise error(f"{path}: file does not exist") from None
+    except OSError as problem:
+        raise error(f"{path}: cannot be read ({problem.strerror})") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(mode):
+            raise error(f"{path}: is a folder, not a TOML file")
+        raise error(f"{path}: is not a regular file (a pipe, socket or device)")
+    with os.fdopen(descriptor, "rb") as stream:
+        try:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+        except OSError as problem:
+            raise error(f"{path}: cannot be read ({problem.strerror})") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise error(f"{path.name}: larger than {MAX_FILE_BYTES} bytes; not a scenario file")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise error(f"{path.name}: not UTF-8 text (byte {problem.start})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as problem:
+        raise error(f"{path.name}: not valid TOML: {problem}") from None
+    except RecursionError:
+        raise error(f"{path.name}: nested deeper than {MAX_DEPTH} tables or lists") from None
+    if depth(data) > MAX_DEPTH:
+        raise error(f"{path.name}: nested deeper than {MAX_DEPTH} tables or lists")
+    return data
+
+
+def _scenario_path(name_or_path: str) -> Path:
+    """The file of a built-in scenario name, or the path as given."""
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or os.path.lexists(path):
+        return path
+    known = builtin_scenarios()
+    if name_or_path not in known:
+        close = difflib.get_close_matches(name_or_path, list(known), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ScenarioError(
+            f"scenario '{name_or_path}' is not a file nor a built-in scenario{hint}; "
+            f"built-in: {', '.join(known) or 'none'}"
+        )
+    return known[name_or_path]
+
+
+def _name(data: dict[str, Any], path: Path) -> str:
+    """The scenario's name: a safe folder name (refused if not), or the file's sanitised stem."""
+    if "name" not in data:
+        return safe_name(path.stem)
+    name = text(f"{path.name}: name", data["name"], ScenarioError)
+    if not is_safe_name(name):
+        raise ScenarioError(f"{path.name}: name {name!r} is not a safe name: {SAFE_NAME_RULE}")
+    return name
+
+
+def _tables(path: Path, key: str, value: Any) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ScenarioError(f"{path.name}: {key} must be written as [[{key}]] tables")
+    return value
+
+
 def load_scenario(name_or_path: str) -> Scenario:
     """A built-in scenario by name, or a scenario file by path."""
-    path = Path(name_or_path)
-    if not (path.suffix == ".toml" or path.exists()):
-        known = builtin_scenarios()
-        if name_or_path not in known:
-            close = difflib.get_close_matches(name_or_path, list(known), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise ScenarioError(
-                f"scenario '{name_or_path}' is not a file nor a built-in scenario{hint}; "
-                f"built-in: {', '.join(known) or 'none'}"
-            )
-        path = known[name_or_path]
-    if not path.exists():
-        raise ScenarioError(f"scenario file {path} does not exist")
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path.name}: not valid TOML: {error}") from None
+    path = _scenario_path(name_or_path)
+    data = read_toml(path, ScenarioError)
     for key in data:
         _known(f"{path.name}: unknown key", key, TOP_LEVEL_KEYS, "allowed")
-    settings = dict(data.get("settings", {}))
+    settings = data.get("settings", {})
     if not isinstance(settings, dict):
-        raise ScenarioError(f"{path.name}: settings must be a table")
+        raise ScenarioError(f"{path.name}: settings must be a table, got {settings!r}")
+    settings = dict(settings)
     for key in ("start", "end"):
         if key in data:
             settings[key] = data[key]
-    policies = data.get("policy", [])
-    adjustments = data.get("adjust", [])
-    for key, value in (("policy", policies), ("adjust", adjustments)):
-        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-            raise ScenarioError(f"{path.name}: {key} must be written as [[{key}]] tables")
+    policies = _tables(path, "policy", data.get("policy", []))
+    adjustments = _tables(path, "adjust", data.get("adjust", []))
     try:
         records = tuple(
             policy_from_record(record, f"{path.name}: policy[{i}]")
@@ -110,9 +173,13 @@ def load_scenario(name_or_path: str) -> Scenario:
     for i, adjustment in enumerate(adjustments):
         for key in adjustment:
             _known(f"{path.name}: adjust[{i}]: unknown field", key, ADJUST_KEYS, "fields are")
+        try:
+            check_adjustment(adjustment, f"{path.name}: adjust[{i}]")
+        except AdjustmentError as error:
+            raise ScenarioError(str(error)) from None
     scenario = Scenario(
-        name=str(data.get("name", path.stem)),
-        description=str(data.get("description", "")),
+        name=_name(data, path),
+        description=text(f"{path.name}: description", data.get("description", ""), ScenarioError),
         settings=settings,
         policies=records,
         adjustments=tuple(dict(a) for a in adjustments),

@@ -2,6 +2,7 @@
 
 A setting is a constructor keyword of the model (SolaraViz and ``abm run --set`` both need
 that), so each one here has a default, a type, allowed values and a one-line meaning.
+Every number has a finite range: an unbounded one would let ``1e300`` overflow the model.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from abm.validation import InputError, flag, number, text
+
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 DEMAND_SCENARIOS = ("STEPS", "APS", "NZE")
 POLICY_MODES = ("scripted", "endogenous", "both")
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # months outside are refused: no data, and no memory for them
 
 
-class SettingsError(ValueError):
+class SettingsError(InputError):
     """A setting is unknown, of the wrong type, or out of range."""
 
 
@@ -32,13 +36,14 @@ class ModelSettings:
         metadata={"help": "IEA demand path", "choices": DEMAND_SCENARIOS},
     )
     tranches: int = field(
-        default=8, metadata={"help": "cost tranches per mine or refinery group", "min": 1}
+        default=8,
+        metadata={"help": "cost tranches per mine or refinery group", "min": 1, "max": 64},
     )
     cost_jitter: float = field(
-        default=0.02, metadata={"help": "log-sd of random unit-cost draws", "min": 0.0}
+        default=0.02, metadata={"help": "log-sd of random unit-cost draws", "min": 0.0, "max": 1.0}
     )
     demand_noise: float = field(
-        default=0.02, metadata={"help": "log-sd of monthly demand shocks", "min": 0.0}
+        default=0.02, metadata={"help": "log-sd of monthly demand shocks", "min": 0.0, "max": 1.0}
     )
     demand_noise_persistence: float = field(
         default=0.8,
@@ -46,57 +51,78 @@ class ModelSettings:
     )
     substitution_elasticity: float = field(
         default=10.0,
-        metadata={"help": "buyers' elasticity of substitution between origins", "min": 0.5},
+        metadata={
+            "help": "buyers' elasticity of substitution between origins",
+            "min": 0.5,
+            "max": 100.0,
+        },
     )
     ramp_width: float = field(
         default=0.08,
-        metadata={"help": "spread of costs inside one agent (log price)", "min": 0.005},
+        metadata={"help": "spread of costs inside one agent (log price)", "min": 0.005, "max": 1.0},
     )
     consumption_elasticity: float = field(
-        default=0.1, metadata={"help": "short-run price elasticity of consumption", "min": 0.0}
+        default=0.1,
+        metadata={"help": "short-run price elasticity of consumption", "min": 0.0, "max": 5.0},
     )
     long_run_demand_elasticity: float = field(
         default=0.3,
         metadata={
             "help": "elasticity of consumption to the long-run expected price (substitution)",
             "min": 0.0,
+            "max": 5.0,
         },
     )
     purchase_elasticity: float = field(
-        default=0.4, metadata={"help": "price elasticity of buyers' purchases", "min": 0.01}
+        default=0.4,
+        metadata={"help": "price elasticity of buyers' purchases", "min": 0.01, "max": 5.0},
     )
     inventory_months: float = field(
-        default=1.0, metadata={"help": "buyers' target inventory, months of need", "min": 0.0}
+        default=1.0,
+        metadata={"help": "buyers' target inventory, months of need", "min": 0.0, "max": 60.0},
     )
     inventory_adjustment_months: float = field(
-        default=3.0, metadata={"help": "months buyers take to close an inventory gap", "min": 1.0}
+        default=3.0,
+        metadata={"help": "months buyers take to close an inventory gap", "min": 1.0, "max": 120.0},
     )
     choke_multiple: float = field(
         default=30.0,
         metadata={
             "help": "choke price as a multiple of the 2023 price; no purchase above",
             "min": 1.5,
+            "max": 1000.0,
         },
     )
     refiner_stock_months: float = field(
         default=0.5,
-        metadata={"help": "refiners' target refined stock, months of capacity", "min": 0.0},
+        metadata={
+            "help": "refiners' target refined stock, months of capacity",
+            "min": 0.0,
+            "max": 60.0,
+        },
     )
     raw_bid_elasticity: float = field(
-        default=0.1, metadata={"help": "price elasticity of refiners' raw purchases", "min": 0.01}
+        default=0.1,
+        metadata={"help": "price elasticity of refiners' raw purchases", "min": 0.01, "max": 5.0},
     )
     expectation_months: float = field(
-        default=3.0, metadata={"help": "smoothing of short-run price expectations", "min": 1.0}
+        default=3.0,
+        metadata={"help": "smoothing of short-run price expectations", "min": 1.0, "max": 240.0},
     )
     investment_expectation_months: float = field(
-        default=24.0, metadata={"help": "smoothing of the price investors expect", "min": 1.0}
+        default=24.0,
+        metadata={"help": "smoothing of the price investors expect", "min": 1.0, "max": 240.0},
     )
     investment_interval_months: int = field(
-        default=3, metadata={"help": "months between investment decisions", "min": 1}
+        default=3, metadata={"help": "months between investment decisions", "min": 1, "max": 120}
     )
     investment_rate: float = field(
         default=0.25,
-        metadata={"help": "largest capacity added per year, share of capacity", "min": 0.0},
+        metadata={
+            "help": "largest capacity added per year, share of capacity",
+            "min": 0.0,
+            "max": 5.0,
+        },
     )
     brownfield_share: float = field(
         default=0.5,
@@ -108,13 +134,19 @@ class ModelSettings:
     )
     entry_share: float = field(
         default=0.01,
-        metadata={"help": "scale of an entrant's projects, share of world capacity", "min": 0.0},
+        metadata={
+            "help": "scale of an entrant's projects, share of world capacity",
+            "min": 0.0,
+            "max": 1.0,
+        },
     )
     hurdle_rate: float = field(
-        default=0.10, metadata={"help": "annual cost of capital for new capacity", "min": 0.0}
+        default=0.10,
+        metadata={"help": "annual cost of capital for new capacity", "min": 0.0, "max": 1.0},
     )
     asset_life_years: float = field(
-        default=20.0, metadata={"help": "years over which capex is recovered", "min": 1.0}
+        default=20.0,
+        metadata={"help": "years over which capex is recovered", "min": 1.0, "max": 100.0},
     )
     use_pipeline: bool = field(
         default=True, metadata={"help": "build the IEA base-case project pipeline"}
@@ -125,10 +157,15 @@ class ModelSettings:
     )
     recycling_cost_share: float = field(
         default=0.55,
-        metadata={"help": "recyclers' unit cost, share of the 2023 refined price", "min": 0.0},
+        metadata={
+            "help": "recyclers' unit cost, share of the 2023 refined price",
+            "min": 0.0,
+            "max": 10.0,
+        },
     )
     recycling_capacity_growth: float = field(
-        default=0.05, metadata={"help": "yearly growth of recycling capacity", "min": 0.0}
+        default=0.05,
+        metadata={"help": "yearly growth of recycling capacity", "min": 0.0, "max": 5.0},
     )
 
     policy_mode: str = field(
@@ -158,7 +195,8 @@ class ModelSettings:
         },
     )
     retaliation_tariff: float = field(
-        default=0.25, metadata={"help": "tariff rate of a retaliatory tariff", "min": 0.0}
+        default=0.25,
+        metadata={"help": "tariff rate of a retaliatory tariff", "min": 0.0, "max": 10.0},
     )
     forum_damping: float = field(
         default=0.9,
@@ -169,7 +207,7 @@ class ModelSettings:
         },
     )
     decision_interval_months: int = field(
-        default=3, metadata={"help": "months between governments' decisions", "min": 1}
+        default=3, metadata={"help": "months between governments' decisions", "min": 1, "max": 120}
     )
     nationalism_reserve_share: float = field(
         default=0.2,
@@ -204,11 +242,16 @@ class ModelSettings:
         metadata={
             "help": "log-sd of investors' shared price error without transparency",
             "min": 0.0,
+            "max": 2.0,
         },
     )
     price_report_lag_months: int = field(
         default=6,
-        metadata={"help": "months before investors see prices, without transparency", "min": 0},
+        metadata={
+            "help": "months before investors see prices, without transparency",
+            "min": 0,
+            "max": 60,
+        },
     )
     investor_noise_persistence: float = field(
         default=0.95,
@@ -221,7 +264,9 @@ class ModelSettings:
 
     def __post_init__(self) -> None:
         for item in fields(self):
-            _check(item, getattr(self, item.name))
+            checked = _check(item, getattr(self, item.name))
+            if _kind(item) is int:  # a whole float such as 8.0 is kept as the count 8
+                object.__setattr__(self, item.name, checked)
         if month_index(self.end) < month_index(self.start):
             raise SettingsError(f"end: {self.end} is before start {self.start}")
 
@@ -260,24 +305,47 @@ def unknown_settings(values: dict[str, Any]) -> None:
 _TYPES = {"str": str, "float": float, "int": int, "bool": bool}
 
 
-def _check(item: dataclasses.Field, value: Any) -> None:
-    meta = item.metadata
-    kind = _TYPES[item.type] if isinstance(item.type, str) else item.type
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if kind is bool and not isinstance(value, bool):
-        raise SettingsError(f"{item.name}: expected true or false, got {value!r}")
-    if kind in (int, float) and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        raise SettingsError(f"{item.name}: expected a number, got {value!r}")
-    if kind is int and not isinstance(value, int):
-        raise SettingsError(f"{item.name}: expected a whole number, got {value!r}")
-    if kind is str and not isinstance(value, str):
-        raise SettingsError(f"{item.name}: expected text, got {value!r}")
+def _kind(item: dataclasses.Field) -> type:
+    return _TYPES[item.type] if isinstance(item.type, str) else item.type
+
+
+def check_month(name: str, value: Any, error: type[InputError] = SettingsError) -> str:
+    """A YYYY-MM month from FIRST_YEAR to LAST_YEAR, named by its field when it is not."""
+    if not isinstance(value, str) or not MONTH.match(value):
+        raise error(f"{name}: month {value!r} is not of the form YYYY-MM")
+    if not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
+        raise error(f"{name}: month '{value}' is outside {FIRST_YEAR}-01 to {LAST_YEAR}-12")
+    return value
+
+
+def _check(item: dataclasses.Field, value: Any) -> Any:
+    """The setting's value, checked against its type, range and choices."""
+    meta, kind = item.metadata, _kind(item)
+    if kind is bool:
+        return flag(item.name, value, SettingsError)
+    if kind in (int, float):
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        low, high = meta.get("min"), meta.get("max")
+        return number(item.name, value, whole=kind is int, low=low, high=high, error=SettingsError)
+    if item.name in ("start", "end"):
+        return check_month(item.name, value)
+    text(item.name, value, SettingsError)
     if "choices" in meta and value not in meta["choices"]:
         raise SettingsError(f"{item.name}: '{value}' is not one of {', '.join(meta['choices'])}")
-    if "min" in meta and value < meta["min"]:
-        raise SettingsError(f"{item.name}: {value} is below the minimum {meta['min']}")
-    if "max" in meta and value > meta["max"]:
-        raise SettingsError(f"{item.name}: {value} is above the maximum {meta['max']}")
-    if item.name in ("start", "end"):
-        month_index(value)
+    return value
+
+
+def parse_setting(name: str, value: str) -> Any:
+    """A ``--set`` value read as its setting's type: '3' is 3 for a count, '2023-02' a month."""
+    unknown_settings({name: value})
+    kind = _kind(next(item for item in fields(ModelSettings) if item.name == name))
+    if kind is bool:
+        lowered = value.strip().lower()
+        return lowered == "true" if lowered in ("true", "false") else value
+    for read in (int, float) if kind in (int, float) else ():
+        try:
+            return read(value)  # '2.5' or '1e999' for a count: refused by the check, by name
+        except ValueError:
+            continue
+    return value  # refused with the field's allowed values by the settings check

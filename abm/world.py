@@ -25,6 +25,7 @@ import pandas as pd
 
 from abm.data import COUNTRIES, MINERALS, SECTORS, STAGES, Calibration
 from abm.settings import ModelSettings, month_index
+from abm.validation import InputError, number
 
 RAW, REFINED = 0, 1
 ENTRANT = -1  # tranche number of a site that has no capacity yet
@@ -137,16 +138,19 @@ def _build(calibration, settings, rng, adjustments) -> World:
 ADJUST_KEYS = ("mineral", "stage", "country", "owner", "capacity_multiplier")
 
 
-class AdjustmentError(ValueError):
+MAX_CAPACITY_MULTIPLIER = 1000.0  # larger multiples overflow the market's tonnes
+
+
+class AdjustmentError(InputError):
     """An [[adjust]] entry names an unknown field or value."""
 
 
-def _adjusted(sites: pd.DataFrame, adjustment: dict) -> np.ndarray:
-    """Which sites an adjustment changes (validated here, where the choices are known)."""
+def check_adjustment(adjustment: dict, where: str = "adjust") -> None:
+    """Refuse an adjustment with an unknown field, value or multiplier (before any run)."""
     for key in adjustment:
         if key not in ADJUST_KEYS:
             raise AdjustmentError(
-                f"adjust: unknown field '{key}'; fields are: {', '.join(ADJUST_KEYS)}"
+                f"{where}: unknown field '{key}'; fields are: {', '.join(ADJUST_KEYS)}"
             )
     for key, allowed in (
         ("mineral", MINERALS),
@@ -157,13 +161,20 @@ def _adjusted(sites: pd.DataFrame, adjustment: dict) -> np.ndarray:
         if key == "owner" and key not in adjustment:
             continue
         value = adjustment.get(key)
-        if value not in allowed:
-            raise AdjustmentError(f"adjust: {key} '{value}' is not one of {', '.join(allowed)}")
-    multiplier = adjustment.get("capacity_multiplier")
-    if isinstance(multiplier, bool) or not isinstance(multiplier, int | float) or multiplier < 0:
-        raise AdjustmentError(
-            f"adjust: capacity_multiplier must be a number >= 0, got {multiplier!r}"
-        )
+        if not isinstance(value, str) or value not in allowed:
+            raise AdjustmentError(f"{where}: {key} {value!r} is not one of {', '.join(allowed)}")
+    number(
+        f"{where}: capacity_multiplier",
+        adjustment.get("capacity_multiplier"),
+        low=0.0,
+        high=MAX_CAPACITY_MULTIPLIER,
+        error=AdjustmentError,
+    )
+
+
+def _adjusted(sites: pd.DataFrame, adjustment: dict) -> np.ndarray:
+    """Which sites an adjustment changes (validated here too, for adjustments made in code)."""
+    check_adjustment(adjustment)
     mask = (
         (sites.mineral == adjustment["mineral"])
         & (sites.stage == adjustment["stage"])

@@ -113,7 +113,7 @@ def test_schedule_follows_table_5_1():
 
 
 def test_bad_ira_parameters_are_rejected():
-    with pytest.raises(PolicyError, match=r"leasing_share 1\.5 is above the maximum"):
+    with pytest.raises(PolicyError, match=r"leasing_share: 1\.5 is above the maximum"):
         policy_from_record({"kind": "ira_rules", "country": "US", "leasing_share": 1.5})
     with pytest.raises(PolicyError, match="minerals_schedule year 'soon' is not a year"):
         policy_from_record(

@@ -404,8 +404,8 @@ def test_books_balance_with_every_instrument_active(calibration):
         ({"kind": "export_ban", "country": "XX"}, "country 'XX' is not one of"),
         ({"kind": "export_ban", "country": "CN", "mineral": "lithum"}, "did you mean 'lithium'"),
         ({"kind": "export_ban", "country": "CN", "stage": "ore"}, "stage 'ore' is not one of"),
-        ({"kind": "import_tariff", "country": "US", "rate": -0.1}, "rate -0.1 is below"),
-        ({"kind": "export_licensing", "country": "CN", "quota_share": 1.5}, "quota_share 1.5"),
+        ({"kind": "import_tariff", "country": "US", "rate": -0.1}, "rate: -0.1 is below"),
+        ({"kind": "export_licensing", "country": "CN", "quota_share": 1.5}, "quota_share: 1.5"),
         ({"kind": "export_licensing", "country": "CN", "quota": 0.5}, "did you mean 'quota_share'"),
         (
             {"kind": "export_ban", "country": "CN", "start": "2025-01", "end": "2024-01"},

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import inspect
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -135,3 +137,63 @@ def test_page_renders_steps_and_reacts_to_controls(tmp_path):
         server.terminate()
         server.wait(timeout=20)
     assert not errors, "\n".join(errors)
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "-1", "80.5"])
+def test_viz_refuses_a_port_outside_1_to_65535_with_one_line(port):
+    done = subprocess.run(
+        [sys.executable, "-m", "abm", "viz", "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "--port" in done.stderr and "Traceback" not in done.stderr
+    assert "Serving" not in done.stdout
+
+
+def test_viz_refuses_a_port_another_program_holds():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "abm", "viz", "--port", str(port), "--host", "127.0.0.1"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 2
+    assert f"--port {port}: cannot serve on 127.0.0.1:{port}" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Serving" not in done.stdout
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_stopping_abm_viz_stops_its_server_and_frees_the_port(stop):
+    port = _free_port()
+    viz = subprocess.Popen(
+        [sys.executable, "-m", "abm", "viz", "--port", str(port), "--host", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/")
+        viz.send_signal(stop)  # to abm viz alone, not its process group
+        assert viz.wait(timeout=30) == 0
+        _wait_until(lambda: _port_is_free(port), seconds=30)
+    finally:
+        if viz.poll() is None:
+            viz.kill()

@@ -33,9 +33,10 @@ from abm.data.schema import (
     UNIQUE_KEYS,
     YEAR,
 )
+from abm.validation import InputError
 
 
-class CalibrationError(ValueError):
+class CalibrationError(InputError):
     """A calibration table is missing, malformed or inconsistent."""
 
 

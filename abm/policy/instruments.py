@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from abm.data import COUNTRIES, MINERALS
-from abm.settings import month_index
+from abm.settings import check_month, month_index
+from abm.validation import InputError, flag, number
 
 ALL = "all"
 STAGE_CHOICES = ("raw", "refined", ALL)
@@ -41,25 +42,27 @@ KINDS: dict[str, dict[str, Parameter]] = {
     "export_ban": {},
     "export_licensing": {
         "quota_share": _share(0.5, "share of the pre-policy monthly exports licensed"),
-        "delay_months": Parameter(int, 0, "months before the first licences are granted", 0),
+        "delay_months": Parameter(int, 0, "months before the first licences are granted", 0, 120),
         "denied": Parameter(list, [], "targets refused any licence (country codes)"),
     },
     "export_tax": {"rate": Parameter(float, 0.1, "ad valorem tax on exports", 0.0, 10.0)},
     "import_tariff": {"rate": Parameter(float, 0.1, "ad valorem tariff on imports", 0.0, 10.0)},
     "tariff_exemption": {},
     "stockpile": {
-        "size_months": Parameter(float, 3.0, "target stock, months of the country's use", 0.0),
-        "fill_months": Parameter(float, 24.0, "months over which the stock is built", 1.0),
+        "size_months": Parameter(
+            float, 3.0, "target stock, months of the country's use", 0.0, 120.0
+        ),
+        "fill_months": Parameter(float, 24.0, "months over which the stock is built", 1.0, 240.0),
         "release_price_ratio": Parameter(
-            float, 1.5, "release when the home price exceeds this times its 2023 level", 1.0
+            float, 1.5, "release when the home price exceeds this times its 2023 level", 1.0, 100.0
         ),
         "max_build_price_ratio": Parameter(
-            float, 1.2, "buy only below this times the 2023 price", 0.1
+            float, 1.2, "buy only below this times the 2023 price", 0.1, 100.0
         ),
     },
     "recycling_support": {
         "collection_rate": _share(0.5, "share of end-of-life material collected"),
-        "capacity_growth": Parameter(float, 0.15, "yearly growth of recycling capacity", 0.0),
+        "capacity_growth": Parameter(float, 0.15, "yearly growth of recycling capacity", 0.0, 5.0),
     },
     "investment_support": {
         "subsidy": _share(0.3, "share of capital cost paid by the government"),
@@ -94,7 +97,7 @@ KINDS: dict[str, dict[str, Parameter]] = {
         ),
         "feoc": Parameter(list, ["CN"], "foreign entities of concern, judged by owner"),
         "credit_per_vehicle": Parameter(
-            float, 3750.0, "USD of credit tied to critical minerals", 0.0
+            float, 3750.0, "USD of credit tied to critical minerals", 0.0, 100_000.0
         ),
         "covered": Parameter(
             list, ["lithium", "graphite", "cobalt", "nickel"], "minerals the rule covers"
@@ -111,7 +114,7 @@ KINDS: dict[str, dict[str, Parameter]] = {
 }
 
 
-class PolicyError(ValueError):
+class PolicyError(InputError):
     """A policy record is malformed; the message names the field and allowed values."""
 
 
@@ -156,10 +159,11 @@ class Policy:
 
 
 def _choice(where: str, name: str, value: Any, allowed) -> None:
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise PolicyError(f"{where}: {name} '{value}' is not one of {', '.join(allowed)}{hint}")
+        shown = f"'{value}'" if isinstance(value, str) else repr(value)
+        raise PolicyError(f"{where}: {name} {shown} is not one of {', '.join(allowed)}{hint}")
 
 
 def _codes(where: str, name: str, value: Any) -> tuple[str, ...]:
@@ -192,10 +196,7 @@ def policy_from_record(record: dict[str, Any], where: str = "policy") -> Policy:
     start, end = record.pop("start", None), record.pop("end", None)
     for name, month in (("start", start), ("end", end)):
         if month is not None:
-            try:
-                month_index(str(month))
-            except ValueError:
-                raise PolicyError(f"{where}: {name} '{month}' is not of the form YYYY-MM") from None
+            check_month(f"{where}: {name}", month, PolicyError)
     if start and end and month_index(end) < month_index(start):
         raise PolicyError(f"{where}: end {end} is before start {start}")
     params = _params(where, kind, record)
@@ -208,13 +209,10 @@ def _schedule(where: str, name: str, value: Any) -> dict[int, float]:
         raise PolicyError(f"{where}: {name} must be a table of year = share")
     schedule = {}
     for year, share in value.items():
-        try:
-            year_number = int(year)
-        except (TypeError, ValueError):
-            raise PolicyError(f"{where}: {name} year '{year}' is not a year") from None
-        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
-            raise PolicyError(f"{where}: {name}[{year}] = {share!r} is not a share from 0 to 1")
-        schedule[year_number] = float(share)
+        if not str(year).isdigit() or not 2000 <= int(year) <= 2100:
+            raise PolicyError(f"{where}: {name} year '{year}' is not a year from 2000 to 2100")
+        share = number(f"{where}: {name}[{year}]", share, low=0.0, high=1.0, error=PolicyError)
+        schedule[int(year)] = float(share)
     return dict(sorted(schedule.items()))
 
 
@@ -248,16 +246,16 @@ def _params(where: str, kind: str, values: dict[str, Any]) -> dict[str, Any]:
         elif spec.kind is dict:
             value = _schedule(where, name, value)
         elif spec.kind is bool:
-            if not isinstance(value, bool):
-                raise PolicyError(f"{where}: {name} must be true or false, got {value!r}")
-        elif spec.kind in (int, float):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise PolicyError(f"{where}: {name} must be a number, got {value!r}")
-            if spec.kind is int and int(value) != value:
-                raise PolicyError(f"{where}: {name} must be a whole number, got {value!r}")
-            if spec.low is not None and value < spec.low:
-                raise PolicyError(f"{where}: {name} {value} is below the minimum {spec.low}")
-            if spec.high is not None and value > spec.high:
-                raise PolicyError(f"{where}: {name} {value} is above the maximum {spec.high}")
+            flag(f"{where}: {name}", value, PolicyError)
+        else:
+            whole = spec.kind is int
+            value = number(
+                f"{where}: {name}",
+                value,
+                whole=whole,
+                low=spec.low,
+                high=spec.high,
+                error=PolicyError,
+            )
         params[name] = value
     return params

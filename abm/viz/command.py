@@ -1,13 +1,29 @@
-"""``abm viz``: serve the Solara page with ``solara run --production``."""
+"""``abm viz``: serve the Solara page with ``solara run --production``.
+
+The port is checked (a number from 1 to 65535 that nothing else holds) before it is announced,
+and the server child is stopped when ``abm viz`` is interrupted or terminated.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from abm.validation import InputError, number
+
 APP = Path(__file__).with_name("app.py")
+
+
+class PortError(InputError):
+    """The port is out of range or taken: names the port and the allowed values."""
+
+
+class _Stop(Exception):
+    """Raised by the SIGTERM handler so the server child is stopped on the way out."""
 
 
 def server_command(port: int, host: str) -> list[str]:
@@ -16,16 +32,40 @@ def server_command(port: int, host: str) -> list[str]:
     return [str(solara), "run", str(APP), "--port", str(port), "--host", host, "--production"]
 
 
+def check_port(host: str, port: int) -> None:
+    """Refuse a port outside 1-65535, or one that cannot be bound on ``host`` now."""
+    number("--port", port, whole=True, low=1, high=65535, error=PortError)
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as problem:
+            raise PortError(
+                f"--port {port}: cannot serve on {host}:{port} ({problem.strerror or problem}); "
+                "choose a free port from 1 to 65535"
+            ) from None
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stop
+
+
 def run_viz(args: argparse.Namespace) -> int:
-    """Serve the page until interrupted; print its URL first."""
+    """Serve the page until interrupted or terminated; print its URL first."""
+    check_port(args.host, args.port)
     url = f"http://{args.host}:{args.port}/"
     print(f"Serving the minerals page at {url} (Ctrl-C stops)", flush=True)
+    previous = signal.signal(signal.SIGTERM, _stop)
     server = subprocess.Popen(server_command(args.port, args.host))
     try:
         return server.wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stop):
         return 0
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if server.poll() is None:
             server.terminate()
-            server.wait(timeout=20)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
