@@ -76,8 +76,8 @@ MAX_FILE_BYTES = 1_000_000  # the largest built-in scenario is a few kilobytes
 MAX_DEPTH = 6  # [[policy]] tables hold a schedule table at most: deeper is not a scenario
 
 
-def read_toml(path: Path, error: type[InputError]) -> dict[str, Any]:
-    """A TOML file's tables, refusing anything but a small regular UTF-8 file.
+def read_text(path: Path, error: type[InputError]) -> str:
+    """A small regular UTF-8 file's text (a scenario or sweep file), refusing anything else.
 
     The file is opened without blocking and checked with ``fstat`` before a byte is read, so
     a FIFO or a device neither hangs nor streams forever.
@@ -92,7 +92,7 @@ def read_toml(path: Path, error: type[InputError]) -> dict[str, Any]:
     if not stat.S_ISREG(mode):
         os.close(descriptor)
         if stat.S_ISDIR(mode):
-            raise error(f"{path}: is a folder, not a TOML file")
+            raise error(f"{path}: is a folder, not a regular TOML file")
         raise error(f"{path}: is not a regular file (a pipe, socket or device)")
     with os.fdopen(descriptor, "rb") as stream:
         try:
@@ -100,11 +100,16 @@ def read_toml(path: Path, error: type[InputError]) -> dict[str, Any]:
         except OSError as problem:
             raise error(f"{path}: cannot be read ({problem.strerror})") from None
     if len(raw) > MAX_FILE_BYTES:
-        raise error(f"{path.name}: larger than {MAX_FILE_BYTES} bytes; not a scenario file")
+        raise error(f"{path.name}: larger than {MAX_FILE_BYTES} bytes; too large for abm to read")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as problem:
         raise error(f"{path.name}: not UTF-8 text (byte {problem.start})") from None
+
+
+def read_toml(path: Path, error: type[InputError]) -> dict[str, Any]:
+    """A TOML file's tables, read by ``read_text`` and no deeper than ``MAX_DEPTH``."""
+    text = read_text(path, error)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as problem:

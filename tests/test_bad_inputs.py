@@ -321,7 +321,7 @@ def _deep_symlink(tmp_path: Path) -> None:
 # (what to make in the folder, arguments, the message) for files and folders in the way.
 PLACES = [
     (lambda tmp: (tmp / "folder").mkdir(), ["--scenario", "folder"], "folder: is a folder"),
-    (_deep_symlink, ["--scenario", "link.toml"], "link.toml: is a folder, not a TOML file"),
+    (_deep_symlink, ["--scenario", "link.toml"], "link.toml: is a folder, not a regular TOML file"),
     (
         lambda tmp: (tmp / "latin1.toml").write_bytes(b'name = "caf\xe9"\n'),
         ["--scenario", "latin1.toml"],

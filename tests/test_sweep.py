@@ -385,7 +385,7 @@ def unreadable_sweep_file(tmp_path: Path, kind: str) -> Path:
     ("kind", "field"),
     [
         ("missing", "does not exist"),
-        ("directory", "not a regular file"),
+        ("directory", "is a folder"),
         ("fifo", "not a regular file"),  # would block on open
         ("not UTF-8", "UTF-8"),
         ("too large", "bytes"),

@@ -6,15 +6,15 @@ import dataclasses
 import difflib
 import math
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from abm.data import COUNTRIES, MINERALS
-from abm.scenario import Scenario, ScenarioError, load_scenario
+from abm.scenario import Scenario, ScenarioError, load_scenario, read_text
 from abm.settings import ModelSettings, SettingsError, month_index
+from abm.validation import InputError, number
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 METRIC_KINDS = (
@@ -63,10 +63,9 @@ RUN_COLUMNS = (
 PATH_PATTERN = re.compile(r"^(settings\.\w+|policy\.\w+\.\w+|policy\[\d+\]\.\w+)$")
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 MAX_RUNS = 100_000  # samples x seeds: a sweep's run list and its validation stay in memory
-MAX_FILE_BYTES = 1_000_000  # a sweep file is a few hundred bytes; this is not a sweep file
 
 
-class SweepError(ValueError):
+class SweepError(InputError):
     """A sweep file is malformed: names the file, the field and the allowed values."""
 
 
@@ -165,8 +164,8 @@ def _check_value(where: str, path: str, value: Any) -> None:
             _check_value(where, path, item)
     elif isinstance(value, dict):
         raise _fail(where, f"parameter '{path}': value {value!r} is a table, not a value")
-    elif isinstance(value, float) and not math.isfinite(value):
-        raise _fail(where, f"parameter '{path}': value {value} is not a finite number")
+    elif isinstance(value, float):
+        number(f"{where}: parameter '{path}'", value, error=SweepError)
 
 
 def _range(where: str, path: str, design: str, value: Any) -> tuple[float, float]:
@@ -175,11 +174,7 @@ def _range(where: str, path: str, design: str, value: Any) -> tuple[float, float
     if not isinstance(value, dict) or set(value) != {"low", "high"}:
         raise _fail(where, shape)
     for key in ("low", "high"):
-        bound = value[key]
-        if isinstance(bound, bool) or not isinstance(bound, int | float):
-            raise _fail(where, f"{shape}; {key} = {bound!r} is not a number")
-        if not math.isfinite(bound):
-            raise _fail(where, f"parameter '{path}': {key} = {bound} is not a finite number")
+        number(f"{where}: parameter '{path}': {key}", value[key], error=SweepError)
     if not value["low"] < value["high"]:
         raise _fail(where, f"parameter '{path}': low must be below high")
     return float(value["low"]), float(value["high"])
@@ -326,28 +321,7 @@ def parse_sweep(text: str, where: str = "sweep") -> Sweep:
     )
 
 
-def read_sweep_text(path: Path) -> str:
-    """The file's text, refused before reading when it is not a small regular UTF-8 file (a
-    FIFO would block, a directory or device is not a sweep file)."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise SweepError(f"sweep file {path} does not exist") from None
-    except OSError as error:
-        raise SweepError(f"sweep file {path}: {error.strerror}") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise SweepError(f"sweep file {path} is not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise SweepError(f"sweep file {path} is over {MAX_FILE_BYTES} bytes: not a sweep file")
-    try:
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SweepError(f"sweep file {path} is not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise SweepError(f"sweep file {path}: {error.strerror}") from None
-
-
 def load_sweep(path: str | Path) -> Sweep:
     """Read and validate a sweep file."""
     path = Path(path)
-    return parse_sweep(read_sweep_text(path), path.name)
+    return parse_sweep(read_text(path, SweepError), path.name)
