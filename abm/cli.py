@@ -46,7 +46,7 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from abm.model import MineralsModel
+    from abm.experiment import build
     from abm.outputs import write_run
 
     scenario = load_scenario(args.scenario)
@@ -54,16 +54,11 @@ def command_run(args: argparse.Namespace) -> int:
     for key in ("start", "end"):
         if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
-    settings = scenario.model_settings(overrides)
+    scenario.model_settings(overrides)  # bad settings are refused before anything else
     out = Path(args.out) if args.out else run_folder(scenario.name, args.seed, overrides)
     check_output_folder(out)  # before the run: refused folders cost no simulation
     began = time.perf_counter()
-    model = MineralsModel(
-        rng=args.seed,
-        settings=settings,
-        policies=list(scenario.policies),
-        adjustments=list(scenario.adjustments),
-    ).run()
+    model = build(scenario, seed=args.seed, overrides=overrides).run()
     simulated = time.perf_counter() - began
     write_run(model, out, scenario.name, figures=not args.no_figures)
     print(
