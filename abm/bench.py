@@ -37,9 +37,9 @@ import time
 started = time.perf_counter()
 import json, resource, sys
 settings = json.loads(sys.argv[1])
-from abm.model import MineralsModel
+from abm.experiment import build
 began = time.perf_counter()
-model = MineralsModel(rng=1, **settings)
+model = build("default", seed=1, overrides=settings)
 built = time.perf_counter()
 model.run()
 done = time.perf_counter()
@@ -144,10 +144,10 @@ def boltzmann(model_of, agents: int = 100, steps: int = 100, repeats: int = 5) -
 
 
 def _short_run(seed: int, end: str = "2024-12") -> float:
-    from abm.model import MineralsModel
+    from abm.experiment import run
 
     began = time.perf_counter()
-    MineralsModel(rng=seed, end=end).run()
+    run("default", seed=seed, end=end)
     return time.perf_counter() - began
 
 
