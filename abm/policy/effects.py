@@ -1,33 +1,9 @@
 """What the policies in force do, month by month: trade rules and agents' conditions.
 
 Each month the trade rules are rebuilt from scratch from the policies in force, so a policy
-that ends leaves no trace. Effects by kind:
-
-* ``export_ban``: the pairs (country -> targets) are closed in the market.
-* ``export_licensing``: for ``delay_months`` after the start no licence is granted (exports
-  to the targets are capped at zero); afterwards exports to each target are capped at
-  ``quota_share`` of its average monthly imports from the country over the 12 months before
-  the start. ``denied`` targets get no licence at all. Caps bind through a quota rent.
-* ``export_tax``: ad valorem tax on the origin price of exports to the targets.
-* ``import_tariff``: ad valorem tariff on imports from the targets (the origins taxed).
-* ``tariff_exemption``: the country's import tariffs on the mineral are waived.
-* ``stockpile``: the government buys toward ``size_months`` of its country's use while the
-  home price is below ``max_build_price_ratio`` times its 2023 level, and offers its stock
-  when the home price (or, with a forum's shared stockpiles, a member's) passes
-  ``release_price_ratio`` times the 2023 level. It trades in the refined market like any
-  agent.
-* ``recycling_support``: recyclers in the country collect at least ``collection_rate`` of
-  end-of-life material and grow capacity at ``capacity_growth`` a year.
-* ``investment_support``: new capacity in the country costs ``1 - subsidy`` of its capex.
-* ``labour_mobility``: refinery build and ramp times in the country are multiplied by
-  ``lead_time_multiplier``.
-* ``transparency``: investors in the mineral's market see prices ``report_lag_months`` late
-  instead of the setting ``price_report_lag_months``, and misjudge them by a shared error of
-  log-sd ``noise`` instead of ``investor_noise``; with ``futures`` they smooth prices over
-  a quarter of the usual horizon, so they see scarcity sooner.
-* ``forum``: members settle disputes (retaliation between them is damped by the setting
-  ``forum_damping``), share stockpiles, and their sites invest with a drive raised by
-  ``coordinated_investment``.
+that ends leaves no trace. What each kind does is its instrument's business
+(``abm.policy.kinds``): the book holds the policies, the log, the forums in force and the
+licensing baselines, and lets each instrument change the rules and conditions.
 """
 
 from __future__ import annotations
@@ -40,6 +16,7 @@ import pandas as pd
 from abm.observations import Observations
 from abm.policy.conditions import Conditions
 from abm.policy.instruments import Policy
+from abm.policy.kinds import INSTRUMENTS
 from abm.policy.rules import TradeRules
 from abm.settings import ModelSettings, month_index
 
@@ -136,84 +113,60 @@ class PolicyBook:
 
     # ------------------------------------------------------------------ the month
     def apply(self, month: int) -> None:
-        """Rebuild trade rules and agents' conditions from the policies in force."""
-        world, rules, conditions = self.world, self.rules, self.conditions
-        rules.reset()
-        conditions.reset()
+        """Rebuild trade rules and agents' conditions from the policies in force, each by its
+        instrument (``abm.policy.kinds``), phase by phase."""
+        self.rules.reset()
+        self.conditions.reset()
         self.members[:] = False
         self.settles[:] = False
         self.shared_stockpiles[:] = False
         active = self.in_force(month)
-        c_index = {c: i for i, c in enumerate(world.countries)}
-        for _, policy in active:
-            if policy.kind == "forum":
-                members = sorted(c_index[c] for c in {policy.country, *policy.param("members")})
-                grid = np.ix_(members, members)
-                self.members[grid] = True
-                if policy.param("dispute_settlement"):
-                    self.settles[grid] = True
-                if policy.param("shared_stockpiles"):
-                    self.shared_stockpiles[grid] = True
-                if policy.param("coordinated_investment"):
-                    conditions.investment_boost[members] = np.maximum(
-                        conditions.investment_boost[members], policy.param("coordinated_investment")
-                    )
-        for number, policy in active:
-            self._apply_one(number, policy, month, c_index)
-        for _, policy in active:  # exemptions last: they waive whatever tariffs were set
-            if policy.kind == "tariff_exemption":
-                for mineral in policy.minerals():
-                    for stage in policy.stages():
-                        rules.exempt_imports(policy.country, mineral, stage)
+        for phase in (0, 1, 2):
+            for number, policy in active:
+                instrument = INSTRUMENTS[policy.kind]
+                if instrument.phase == phase:
+                    instrument.apply(self, number, policy, month)
 
-    def _apply_one(self, number: int, policy: Policy, month: int, c_index) -> None:
-        rules, conditions = self.rules, self.conditions
-        kind, country = policy.kind, policy.country
+    # ------------------------------------------------------------------ for the instruments
+    @property
+    def countries(self) -> tuple[str, ...]:
+        return self.world.countries
+
+    @property
+    def minerals(self) -> tuple[str, ...]:
+        return self.world.minerals
+
+    def sites_in(self, fleet: str, country: str, mineral: int) -> np.ndarray:
+        """Which sites of ``fleet`` (mines, refineries, recyclers) are in ``country`` and
+        work ``mineral``."""
+        if fleet == "recyclers":
+            where, minerals = self.recyclers.country, self.recyclers.mineral
+        else:
+            sites = self.mines if fleet == "mines" else self.refineries
+            where, minerals = sites.location, sites.mineral
+        return (where == self.countries.index(country)) & (minerals == mineral)
+
+    def join_forum(self, policy: Policy) -> None:
+        """A forum's members settle disputes, share stockpiles and invest with more drive,
+        as its parameters say."""
+        members = sorted(
+            self.countries.index(c) for c in {policy.country, *policy.param("members")}
+        )
+        grid = np.ix_(members, members)
+        self.members[grid] = True
+        if policy.param("dispute_settlement"):
+            self.settles[grid] = True
+        if policy.param("shared_stockpiles"):
+            self.shared_stockpiles[grid] = True
+        if policy.param("coordinated_investment"):
+            boost = self.conditions.investment_boost
+            boost[members] = np.maximum(boost[members], policy.param("coordinated_investment"))
+
+    def license(self, number: int, policy: Policy, mineral: str, stage: str, month: int) -> None:
+        """Export licensing of one (mineral, stage): no licences during the delay, then caps
+        at ``quota_share`` of each target's average monthly imports from the country over the
+        12 months before the policy first applied; ``denied`` targets are banned."""
         targets = list(policy.target_codes())
-        for mineral in policy.minerals():
-            m = self.world.minerals.index(mineral)
-            for stage in policy.stages():
-                if kind == "export_ban":
-                    rules.set_export_ban(country, mineral, stage, targets, banned=True)
-                elif kind == "export_tax":
-                    rules.set_export_tax(country, mineral, stage, targets, policy.param("rate"))
-                elif kind == "import_tariff":
-                    rules.set_import_tariff(country, mineral, stage, targets, policy.param("rate"))
-                elif kind == "export_licensing":
-                    self._licensing(number, policy, mineral, stage, targets, month)
-            if kind == "recycling_support":
-                recyclers = self.recyclers
-                here = (recyclers.country == c_index[country]) & (recyclers.mineral == m)
-                conditions.collection_rate[here] = np.maximum(
-                    conditions.collection_rate[here], policy.param("collection_rate")
-                )
-                conditions.recycling_growth[here] = np.maximum(
-                    conditions.recycling_growth[here], policy.param("capacity_growth")
-                )
-            elif kind == "investment_support":
-                for stage in policy.stages():
-                    fleet = self.mines if stage == "raw" else self.refineries
-                    here = (fleet.location == c_index[country]) & (fleet.mineral == m)
-                    capex = conditions.capex_multiplier[STAGE_INDEX[stage]]
-                    capex[here] = np.minimum(capex[here], 1.0 - policy.param("subsidy"))
-            elif kind == "labour_mobility":
-                fleet = self.refineries
-                here = (fleet.location == c_index[country]) & (fleet.mineral == m)
-                conditions.refinery_lead_multiplier[here] = np.minimum(
-                    conditions.refinery_lead_multiplier[here], policy.param("lead_time_multiplier")
-                )
-            elif kind == "transparency":
-                conditions.investor_noise[m] = min(
-                    conditions.investor_noise[m], policy.param("noise")
-                )
-                conditions.futures[m] |= bool(policy.param("futures"))
-                conditions.report_lag[m] = min(
-                    conditions.report_lag[m], policy.param("report_lag_months")
-                )
-            elif kind == "stockpile":
-                conditions.stockpile_policy[(c_index[country], m)] = policy
-
-    def _licensing(self, number, policy: Policy, mineral, stage, targets, month) -> None:
         rules, countries = self.rules, self.world.countries
         s, m = STAGE_INDEX[stage], self.world.minerals.index(mineral)
         i = countries.index(policy.country)

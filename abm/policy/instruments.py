@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from abm.data import COUNTRIES, MINERALS
+from abm.policy.kinds import INSTRUMENTS, Parameter
 from abm.settings import check_month, month_index
 from abm.validation import InputError, flag, number
 
@@ -22,95 +23,9 @@ STAGE_CHOICES = ("raw", "refined", ALL)
 CAUSES = ("scripted", "endogenous")
 
 
-@dataclass(frozen=True)
-class Parameter:
-    """One parameter of a policy kind: its type, default, range and meaning."""
-
-    kind: type
-    default: Any
-    help: str
-    low: float | None = None
-    high: float | None = None
-
-
-def _share(default: float, help_text: str) -> Parameter:
-    return Parameter(float, default, help_text, 0.0, 1.0)
-
-
-# The parameters of every kind. A kind's effect is documented in abm/policy/effects.py.
+# The parameters of every kind, from its instrument (abm.policy.kinds).
 KINDS: dict[str, dict[str, Parameter]] = {
-    "export_ban": {},
-    "export_licensing": {
-        "quota_share": _share(0.5, "share of the pre-policy monthly exports licensed"),
-        "delay_months": Parameter(int, 0, "months before the first licences are granted", 0, 120),
-        "denied": Parameter(list, [], "targets refused any licence (country codes)"),
-    },
-    "export_tax": {"rate": Parameter(float, 0.1, "ad valorem tax on exports", 0.0, 10.0)},
-    "import_tariff": {"rate": Parameter(float, 0.1, "ad valorem tariff on imports", 0.0, 10.0)},
-    "tariff_exemption": {},
-    "stockpile": {
-        "size_months": Parameter(
-            float, 3.0, "target stock, months of the country's use", 0.0, 120.0
-        ),
-        "fill_months": Parameter(float, 24.0, "months over which the stock is built", 1.0, 240.0),
-        "release_price_ratio": Parameter(
-            float, 1.5, "release when the home price exceeds this times its 2023 level", 1.0, 100.0
-        ),
-        "max_build_price_ratio": Parameter(
-            float, 1.2, "buy only below this times the 2023 price", 0.1, 100.0
-        ),
-    },
-    "recycling_support": {
-        "collection_rate": _share(0.5, "share of end-of-life material collected"),
-        "capacity_growth": Parameter(float, 0.15, "yearly growth of recycling capacity", 0.0, 5.0),
-    },
-    "investment_support": {
-        "subsidy": _share(0.3, "share of capital cost paid by the government"),
-    },
-    "labour_mobility": {
-        "lead_time_multiplier": Parameter(
-            float, 0.6, "multiplier on refinery build and ramp times", 0.05, 1.0
-        ),
-    },
-    "transparency": {
-        "noise": Parameter(float, 0.05, "log-sd of investors' price errors", 0.0, 2.0),
-        "report_lag_months": Parameter(int, 0, "months before investors see a price", 0, 60),
-        "futures": Parameter(bool, True, "an exchange with futures: investors see scarcity sooner"),
-    },
-    "ira_rules": {
-        "leasing_share": _share(0.0, "share of compliant-market demand exempt (leased vehicles)"),
-        "minerals_schedule": Parameter(
-            dict,
-            {2024: 0.5, 2025: 0.6, 2026: 0.7, 2027: 0.8},
-            "year -> required compliant share "
-            "of critical-mineral value (Table 5.1; later years keep the last share)",
-        ),
-        "components_schedule": Parameter(
-            dict,
-            {2024: 0.6, 2025: 0.6, 2026: 0.7, 2027: 0.8, 2028: 0.9, 2029: 1.0},
-            "year -> battery-component share (Table 5.1; recorded, not yet used by buyers)",
-        ),
-        "fta_partners": Parameter(
-            list,
-            ["AU", "CA", "CL", "JP", "KR", "PE"],
-            "countries whose processing counts as compliant",
-        ),
-        "feoc": Parameter(list, ["CN"], "foreign entities of concern, judged by owner"),
-        "credit_per_vehicle": Parameter(
-            float, 3750.0, "USD of credit tied to critical minerals", 0.0, 100_000.0
-        ),
-        "covered": Parameter(
-            list, ["lithium", "graphite", "cobalt", "nickel"], "minerals the rule covers"
-        ),
-    },
-    "forum": {
-        "members": Parameter(list, [], "member countries (the applying country is one)"),
-        "dispute_settlement": Parameter(bool, True, "members settle instead of retaliating"),
-        "shared_stockpiles": Parameter(bool, True, "members' stockpiles release to members"),
-        "coordinated_investment": Parameter(
-            float, 0.25, "extra investment drive of members' sites (share)", 0.0, 5.0
-        ),
-    },
+    kind: instrument.parameters for kind, instrument in INSTRUMENTS.items()
 }
 
 
