@@ -284,6 +284,14 @@ def _section(title: str, text: str, claims, verdicts, measured_by) -> list[str]:
     return [*lines, ""]
 
 
+def _definition(metric: Metric) -> str:
+    """A row's window, comparator and source, as the claims file states them."""
+    parts = [f"window {metric.window}", f"against {metric.comparator}"]
+    if metric.source:
+        parts.append(f"source `{metric.source}` (`docs/DATA.md` section 4)")
+    return f"- {metric.name}: " + "; ".join(p for p in parts if not p.endswith(" ")) + "."
+
+
 def _details(claim: Claim, measured: list[Measured], verdict_text: str, figure_name: str):
     lines = [
         f"## Claim {claim.number}: {claim.title}",
@@ -297,6 +305,8 @@ def _details(claim: Claim, measured: list[Measured], verdict_text: str, figure_n
         "Runs: " + ", ".join(f"{role} = `{name}`" for role, name in claim.runs.items()) + ".",
         "",
     ]
+    lines += ["Rows, as `experiments/claims.toml` defines them:", ""]
+    lines += [_definition(m.metric) for m in measured] + [""]
     missed = [explain(m) for m in measured if m.metric.judged and not m.holds]
     if missed:
         lines += ["Rows that do not hold:", "", *missed, ""]
