@@ -237,6 +237,8 @@ def test_cap_ratio_reads_the_highest_price_over_the_choke(short_run):
     assert mx.cap_ratio([spiked], ("nickel",), span) == pytest.approx(
         mx.cap_ratio([short_run], ("nickel",), span)
     )
+    elsewhere = [c for c in short_run.countries if c != short_run.countries[0]]
+    assert mx.cap_ratio([spiked], ("lithium",), span, elsewhere) == pytest.approx(ratio)
 
 
 def test_seeds_workers_unknown_claims_and_the_committed_folder_are_refused(capsys, tmp_path):

@@ -48,6 +48,7 @@ class Caps:
     minerals: tuple[str, ...]
     start: str | None = None
     months: int | None = None
+    countries: tuple[str, ...] | None = None  # destinations whose prices the row reads
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,16 @@ def _target(where: str, row: dict) -> Target:
     return Target(float(low), float(high), row.get("target", ""))
 
 
+def _caps(record: dict) -> Caps:
+    countries = record.get("countries")
+    return Caps(
+        tuple(record["minerals"]),
+        record.get("start"),
+        record.get("months"),
+        tuple(countries) if countries else None,
+    )
+
+
 def _metric(where: str, row: dict, roles: dict[str, str]) -> Metric:
     for name in ("name", "metric", "args", "unit", "kind", "target"):
         if name not in row:
@@ -132,7 +143,7 @@ def _metric(where: str, row: dict, roles: dict[str, str]) -> Metric:
         comparator=row.get("comparator", ""),
         source=row.get("source", ""),
         unjudged=row.get("unjudged", ""),
-        caps=Caps(tuple(caps["minerals"]), caps.get("start"), caps.get("months")) if caps else None,
+        caps=_caps(caps) if caps else None,
         why=row.get("why", ""),
     )
     unknown = [role for role in metric.roles() if role not in roles]

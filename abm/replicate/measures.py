@@ -128,14 +128,15 @@ def market_value(run: Summary, start: str) -> np.ndarray:
     return paid.sum(axis=(0, 1))
 
 
-def cap_ratio(runs: list[Summary], minerals: tuple[str, ...], span: slice) -> float:
-    """Highest refined price at any destination over the choke price (the model's cap on
-    every price: buyers buy nothing above it, so quota rents and the solver's bracket stop
-    there too), over the runs, minerals and months of a metric."""
+def cap_ratio(runs: list[Summary], minerals: tuple[str, ...], span: slice, countries=None) -> float:
+    """Highest refined price at any destination (or those named) over the choke price (the
+    model's cap on every price: buyers buy nothing above it, so quota rents and the solver's
+    bracket stop there too), over the runs, minerals and months of a metric."""
     highest = 0.0
     for run in runs:
         chosen = [run.minerals.index(m) for m in minerals]
-        prices = run.price_in[REFINED, span][:, chosen, :]
+        places = [run.countries.index(c) for c in countries or run.countries]
+        prices = run.price_in[REFINED, span][:, chosen, :][:, :, places]
         ratio = prices / run.choke_price[chosen][None, :, None]
         if np.isfinite(ratio).any():
             highest = max(highest, float(np.nanmax(ratio)))

@@ -82,7 +82,7 @@ def cap_ratio(metric: Metric, by_role: dict[str, Summary]) -> float:
         else mx.window(first, caps.start, caps.months or len(first.months))
     )
     minerals = first.minerals if caps.minerals == ("all",) else caps.minerals
-    return mx.cap_ratio(runs, tuple(minerals), span)
+    return mx.cap_ratio(runs, tuple(minerals), span, caps.countries)
 
 
 def metric_values(claim: Claim, runs: dict[Key, Summary], seeds: list[int]) -> Values:
