@@ -260,6 +260,8 @@ def test_seeds_workers_unknown_claims_and_the_committed_folder_are_refused(capsy
         assert main(["replicate", "--quick", "--out", "results/replication"]) == 2
         assert "holds the committed report" in capsys.readouterr().err
         assert main(["replicate", "--seeds", "3", "--out", "results/replication/"]) == 2
+        os.chdir(tmp_path)
+        assert main(["replicate", "--claims", "7", "--out", str(COMMITTED)]) == 2
     finally:
         os.chdir(cwd)
     assert {p: p.read_bytes() for p in COMMITTED.iterdir()} == before

@@ -15,6 +15,7 @@ from abm.scenario import load_scenario
 
 QUICK_SEEDS = 2
 COMMITTED = Path("results/replication")  # the committed report: all claims, 10 seeds
+REPOSITORY = Path(__file__).resolve().parents[2]
 COMMITTED_SEEDS = 10
 
 
@@ -32,7 +33,8 @@ def default_folder(seeds: int, quick: bool, numbers: list[int] | None) -> Path:
 
 def _overwrites_committed(out: Path, seeds: int, quick: bool, numbers: list[int] | None) -> bool:
     committed_run = not quick and seeds == COMMITTED_SEEDS and not numbers
-    return not committed_run and out.resolve() == COMMITTED.resolve()
+    committed = {COMMITTED.resolve(), (REPOSITORY / COMMITTED).resolve()}
+    return not committed_run and out.resolve() in committed
 
 
 def run_replicate(args: argparse.Namespace) -> int:
