@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from abm.settings import month_index
-
 if TYPE_CHECKING:
     from abm.model import MineralsModel
     from abm.policy.instruments import Policy
@@ -132,8 +130,3 @@ def mean_sizes(sizes_by_seed: list[tuple[ShockSize, ...]]) -> list[dict]:
             }
         )
     return rows
-
-
-def month_offset(start: str, end: str) -> int:
-    """Months from ``start`` to ``end``."""
-    return month_index(end) - month_index(start)
