@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 ABM := $(VENV)/bin/abm
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench identical clean venv
+.PHONY: demo test lint bench identical clean venv check-replication
 
 $(VENV)/bin/activate:
 	@python=$$(tools/find-python) || exit 1; \
@@ -29,6 +29,17 @@ demo: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check abm tests experiments tools
 	$(VENV)/bin/pytest -m "slow or not slow" $(PYTEST_ARGS)
+	@$(MAKE) --no-print-directory check-replication
+
+# The committed report must be the code's: rerun the 10-seed replication (about 2-4 minutes
+# on 2 workers) into a scratch folder and compare values.csv within 1e-9 relative.
+check-replication: $(VENV)/.installed-test
+	@scratch=$$(mktemp -d); \
+	$(ABM) replicate --seeds 10 --workers 2 --out "$$scratch/replication" >"$$scratch/log" 2>&1; \
+	status=$$?; \
+	if [ $$status -gt 1 ]; then cat "$$scratch/log"; rm -rf "$$scratch"; exit $$status; fi; \
+	$(PY) -m abm.replicate.check results/replication/values.csv "$$scratch/replication/values.csv"; \
+	status=$$?; rm -rf "$$scratch"; exit $$status
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check abm tests experiments tools

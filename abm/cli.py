@@ -137,8 +137,15 @@ def parser() -> argparse.ArgumentParser:
         "replicate", help="rerun the chapter's claims over seeds; results/replication/REPORT.md"
     )
     replicate.add_argument("--seeds", type=int, default=10, help="seeds 1..N (default 10)")
-    replicate.add_argument("--out", default="results/replication", help="report folder")
-    replicate.add_argument("--quick", action="store_true", help="two seeds, for tests")
+    replicate.add_argument(
+        "--out",
+        default=None,
+        help="report folder (default: results/replication for all claims on 10 seeds, the "
+        "committed report; results/replication-quick, -<n>seeds or -claims-<list> otherwise)",
+    )
+    replicate.add_argument(
+        "--quick", action="store_true", help="two seeds, for tests (results/replication-quick)"
+    )
     replicate.add_argument("--claims", help="only these claims, e.g. 7,9 (default: all nine)")
     replicate.add_argument("--workers", type=int, default=None, help="parallel workers")
     replicate.set_defaults(handler=_lazy("abm.replicate.command", "run_replicate"))

@@ -14,6 +14,27 @@ from abm.replicate.runner import all_values, run_all
 from abm.scenario import load_scenario
 
 QUICK_SEEDS = 2
+COMMITTED = Path("results/replication")  # the committed report: all claims, 10 seeds
+REPOSITORY = Path(__file__).resolve().parents[2]
+COMMITTED_SEEDS = 10
+
+
+def default_folder(seeds: int, quick: bool, numbers: list[int] | None) -> Path:
+    """Where a run writes unless told: the committed folder only for the committed run."""
+    if quick:
+        return Path("results/replication-quick")
+    name = (
+        "results/replication" if seeds == COMMITTED_SEEDS else f"results/replication-{seeds}seeds"
+    )
+    if numbers:
+        name += "-claims-" + "-".join(str(n) for n in numbers)
+    return Path(name)
+
+
+def _overwrites_committed(out: Path, seeds: int, quick: bool, numbers: list[int] | None) -> bool:
+    committed_run = not quick and seeds == COMMITTED_SEEDS and not numbers
+    committed = {COMMITTED.resolve(), (REPOSITORY / COMMITTED).resolve()}
+    return not committed_run and out.resolve() in committed
 
 
 def run_replicate(args: argparse.Namespace) -> int:
@@ -21,7 +42,10 @@ def run_replicate(args: argparse.Namespace) -> int:
     if args.seeds < 1:
         print("abm replicate: --seeds must be at least 1", file=sys.stderr)
         return 2
-    chosen = CLAIMS
+    if args.workers is not None and args.workers < 1:
+        print("abm replicate: --workers must be at least 1", file=sys.stderr)
+        return 2
+    chosen, numbers = CLAIMS, None
     if args.claims:
         try:
             numbers = {int(n) for n in args.claims.split(",")}
@@ -36,12 +60,22 @@ def run_replicate(args: argparse.Namespace) -> int:
             )
             return 2
         chosen = tuple(claim for claim in CLAIMS if claim.number in numbers)
+        numbers = sorted(numbers)
     names = scenarios(chosen)
     for name in names:  # every file checked before anything runs
         load_scenario(name)
-    seeds = list(range(1, (QUICK_SEEDS if args.quick else args.seeds) + 1))
+    count = QUICK_SEEDS if args.quick else args.seeds
+    seeds = list(range(1, count + 1))
     workers = args.workers or os.cpu_count() or 1
-    out = Path(args.out)
+    out = Path(args.out) if args.out else default_folder(count, args.quick, numbers)
+    if _overwrites_committed(out, count, args.quick, numbers):
+        print(
+            f"abm replicate: --out {args.out} holds the committed report (all claims, "
+            f"{COMMITTED_SEEDS} seeds); this run writes to its own folder (default "
+            f"{default_folder(count, args.quick, numbers)})",
+            file=sys.stderr,
+        )
+        return 2
     try:  # find out now, not after an hour of runs, that the report cannot be written
         out.mkdir(parents=True, exist_ok=True)
         probe = out / f".probe.{os.getpid()}"

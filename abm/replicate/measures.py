@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from abm.replicate.summary import REFINED, Summary
+from abm.replicate.summary import RAW, REFINED, Summary
 
 BATTERY_RECYCLED = ("copper", "lithium", "nickel", "cobalt")  # the IEA's 10-30% minerals
 RECOVERY_BAND = 0.10  # recovered: back within 10% of the pre-shock price
@@ -103,28 +103,93 @@ def primary_cut_pct(high: Summary, zero: Summary, which: int) -> float:
 
 
 def welfare_change(policy: Summary, base: Summary, start: str) -> np.ndarray:
-    """Change in each country's welfare from ``start`` to the end (USD, per country).
+    """An upper bound on each country's welfare change from ``start`` to the end (USD).
 
     Producers: the change in the operating margins of the mines, refineries and recyclers
-    located there. Users: the change in surplus on refined material, by the trapezoid rule
-    on the demand curve, -(p1 - p0)(q0 + q1)/2 per month and mineral, with the choke price
-    where nothing was delivered. Tariff and quota rents are left out (the autarky case has
-    neither).
+    located there. Users: -(p1 - p0) q1 per month and refined mineral, which bounds the
+    change in users' surplus from above whichever way the price moves (a loss is at least
+    the dearer price on what is still bought; a gain at most the saving on it). It needs no
+    valuation of what is not delivered, so it does not depend on the choke price. Where
+    either run bought nothing the term is zero. Tariff and quota rents are left out.
     """
     span = slice(base.month(start), len(base.months))
-    p0 = np.where(
-        np.isnan(base.price_in[REFINED, span]),
-        base.choke_price[:, None],
-        base.price_in[REFINED, span],
-    )
-    p1 = np.where(
-        np.isnan(policy.price_in[REFINED, span]),
-        policy.choke_price[:, None],
-        policy.price_in[REFINED, span],
-    )
-    users = -((p1 - p0) * (base.consumed[span] + policy.consumed[span]) / 2.0).sum(axis=(0, 1))
+    p0, p1 = base.price_in[REFINED, span], policy.price_in[REFINED, span]
+    dearer = np.nan_to_num((p1 - p0) * policy.consumed[span], nan=0.0)
+    users = -dearer.sum(axis=(0, 1))
     producers = (policy.producer_surplus[span] - base.producer_surplus[span]).sum(axis=0)
     return users + producers
+
+
+def market_value(run: Summary, start: str) -> np.ndarray:
+    """Each country's use of refined minerals from ``start`` to the end at the prices it paid
+    (USD): the scale welfare changes are reported against."""
+    span = slice(run.month(start), len(run.months))
+    paid = np.nan_to_num(run.price_in[REFINED, span] * run.consumed[span], nan=0.0)
+    return paid.sum(axis=(0, 1))
+
+
+def cap_ratio(runs: list[Summary], minerals: tuple[str, ...], span: slice, countries=None) -> float:
+    """Highest refined price at any destination (or those named) over the choke price (the
+    model's cap on every price: buyers buy nothing above it, so quota rents and the solver's
+    bracket stop there too), over the runs, minerals and months of a metric."""
+    highest = 0.0
+    for run in runs:
+        chosen = [run.minerals.index(m) for m in minerals]
+        places = [run.countries.index(c) for c in countries or run.countries]
+        prices = run.price_in[REFINED, span][:, chosen, :][:, :, places]
+        ratio = prices / run.choke_price[chosen][None, :, None]
+        if np.isfinite(ratio).any():
+            highest = max(highest, float(np.nanmax(ratio)))
+    return highest
+
+
+def rise_pct(series: np.ndarray, at: slice, before: slice) -> float:
+    """Rise of a series' mean over ``at`` above its mean over ``before``, %."""
+    return 100.0 * (float(np.nanmean(series[at]) / np.nanmean(series[before])) - 1.0)
+
+
+def quarterly_means(series: np.ndarray, span: slice) -> np.ndarray:
+    """Means of whole quarters (three months from the window's start) within a window."""
+    values = series[span]
+    whole = len(values) // 3 * 3
+    return np.nanmean(values[:whole].reshape(-1, 3), axis=1)
+
+
+def onset_months(ratio: np.ndarray, span: slice) -> float:
+    """Months from a window's start until a ratio to its counterfactual first covers half
+    of its rise to the window's peak (when a surge "begins")."""
+    values = ratio[span]
+    peak = float(np.nanmax(values))
+    if not peak > 1.0:
+        return float("nan")
+    return float(np.flatnonzero(values - 1.0 >= (peak - 1.0) / 2.0)[0])
+
+
+def replacement_months(run: Summary, mineral: str, country: str, start: str, end: str) -> float:
+    """Months from a supply cut's start until other origins' extra raw sales make up half of
+    what the cut country sells less, both against their means over the 12 months before;
+    the cut's length (censored) if they never do while it lasts."""
+    m, c = run.minerals.index(mineral), run.countries.index(country)
+    sold = run.sold_by_origin[RAW, :, m, :]
+    first, last = run.month(start), run.month(end)
+    before = sold[max(first - 12, 0) : first].mean(axis=0)
+    lost = before[c] - sold[first : last + 1, c]
+    others = np.delete(sold[first : last + 1] - before, c, axis=1).sum(axis=1)
+    made_up = np.flatnonzero((lost > 0) & (others >= 0.5 * lost))
+    return float(made_up[0]) if made_up.size else float(last + 1 - first)
+
+
+def half_life(run: Summary, mineral: str, start: str) -> float:
+    """Months from the refined world price's peak after a shock until its excess over the 12
+    months before the shock has halved; the rest of the run if it never does (censored)."""
+    series = world_price(run, mineral)
+    first = run.month(start)
+    before = np.nanmean(series[max(first - 12, 0) : first])
+    after = series[first:]
+    peak = int(np.nanargmax(after))
+    excess = after[peak:] - before
+    halved = np.flatnonzero(excess <= 0.5 * excess[0])
+    return float(halved[0]) if halved.size else float(len(excess))
 
 
 def response_lag(run: Summary, mineral: str, longest: int = 60) -> float:

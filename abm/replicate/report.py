@@ -6,7 +6,7 @@ same files, byte for byte.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import matplotlib
@@ -18,8 +18,11 @@ import pandas as pd
 from scipy import stats
 
 from abm.outputs import write_text_atomic
-from abm.replicate.claims import CLAIMS, Claim, Metric
+from abm.replicate.claims import CAP_SHARE, CLAIMS, Claim, Metric
+from abm.replicate.runner import Values
+from abm.replicate.shocks import mean_sizes
 from abm.replicate.summary import Summary
+from abm.settings import ModelSettings
 
 ROLE_STYLE = {
     "policy": ("C3", "-"),
@@ -35,10 +38,12 @@ ROLE_STYLE = {
 
 @dataclass(frozen=True)
 class Measured:
-    """One metric over the seeds: mean, 95% interval, and whether its target holds."""
+    """One metric over the seeds: mean, 95% interval, the highest price / cap ratio it was
+    taken at, and whether it holds."""
 
     metric: Metric
     values: np.ndarray
+    caps: np.ndarray | None = None
 
     @property
     def mean(self) -> float:
@@ -54,7 +59,17 @@ class Measured:
         return self.mean - half, self.mean + half
 
     @property
-    def holds(self) -> bool:
+    def cap(self) -> float:
+        """The highest price / cap ratio over the seeds (0 when no price is checked)."""
+        return float(np.max(self.caps)) if self.caps is not None and len(self.caps) else 0.0
+
+    @property
+    def bound(self) -> bool:
+        """Taken while a price it reads was within 20% of the model's cap in some seed."""
+        return self.cap >= CAP_SHARE
+
+    @property
+    def meets(self) -> bool:
         """The mean meets the target and, for a direction, the whole interval does too."""
         target = self.metric.target
         if self.metric.size:
@@ -62,16 +77,29 @@ class Measured:
         low, high = self.interval
         return target.holds(self.mean) and target.holds(low) and target.holds(high)
 
+    @property
+    def holds(self) -> bool:
+        """Meets its target and is not bound by the cap: a bound row never holds."""
+        return self.meets and not self.bound
+
+    @property
+    def status(self) -> str:
+        if not self.metric.judged:
+            return self.metric.unjudged
+        if self.bound:
+            return f"**no**: bound by the model's price cap (price / cap up to {self.cap:.2f})"
+        return "yes" if self.holds else "**no**"
+
 
 def verdict(measured: list[Measured]) -> str:
     judged = [m for m in measured if m.metric.judged]
     direction = all(m.holds for m in judged if not m.metric.size)
     size = all(m.holds for m in judged if m.metric.size)
-    if direction and size:
-        return "holds"
-    if direction:
-        return "direction holds, size does not"
-    return "does not hold"
+    text = "holds" if direction and size else "direction holds, size does not"
+    if not direction:
+        text = "does not hold"
+    bound = sum(m.bound for m in judged)
+    return text + (f" ({bound} bound by the cap)" if bound else "")
 
 
 def _number(value: float) -> str:
@@ -82,8 +110,40 @@ def _number(value: float) -> str:
     return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
 
 
+def _settings() -> dict[str, str]:
+    """The model's default settings, as the "why" texts may quote them."""
+    defaults = ModelSettings()
+    return {
+        f"setting_{f.name}": _number(getattr(defaults, f.name))
+        for f in fields(defaults)
+        if isinstance(getattr(defaults, f.name), float | int)
+    }
+
+
+def explain(item: Measured) -> str:
+    """The report's sentence for a row that does not hold, its numbers from the values."""
+    low, high = item.interval
+    unit = item.metric.unit
+    measured = f"{_number(item.mean)} {unit} ({_number(low)} to {_number(high)})"
+    head = f"- {item.metric.name}: measured {measured} against {item.metric.target.text}"
+    if item.bound:
+        return (
+            f"{head}; taken while a price it reads reached {item.cap:.2f} of the choke price "
+            "(the model's cap), so it shows the cap, not the mechanism."
+        )
+    values = {
+        "mean": _number(item.mean),
+        "low": _number(low),
+        "high": _number(high),
+        "history": _number(item.metric.history) if item.metric.history is not None else "",
+        "cap": f"{item.cap:.2f}",
+        **_settings(),
+    }
+    return f"{head}. {item.metric.why.format(**values)}"
+
+
 def write_values(
-    values: dict[int, np.ndarray], seeds: list[int], out: Path, claims: tuple[Claim, ...] = CLAIMS
+    values: dict[int, Values], seeds: list[int], out: Path, claims: tuple[Claim, ...] = CLAIMS
 ) -> Path:
     rows = []
     for claim in claims:
@@ -95,7 +155,8 @@ def write_values(
                         "metric": metric.name,
                         "unit": metric.unit,
                         "seed": seed,
-                        "value": values[claim.number][i, j],
+                        "value": values[claim.number].value[i, j],
+                        "cap_ratio": values[claim.number].cap[i, j],
                     }
                 )
     path = out / "values.csv"
@@ -137,8 +198,126 @@ def figure(claim: Claim, runs: dict[tuple[str, int], Summary], seeds: list[int],
     return path
 
 
+TABLE = [
+    "| claim | verdict | metric | measured (95% interval) | target | price / cap | holds |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+]
+
+
+def _rows(claim: Claim, measured: list[Measured], verdict_text: str) -> list[str]:
+    lines = []
+    for k, item in enumerate(measured):
+        low, high = item.interval
+        kind = " (*size*)" if item.metric.size else ""
+        cap = f"{item.cap:.2f}" if item.metric.caps else "-"
+        lines.append(
+            f"| {claim.number if k == 0 else ''} | {verdict_text if k == 0 else ''} "
+            f"| {item.metric.name}{kind} | {_number(item.mean)} {item.metric.unit} "
+            f"({_number(low)} to {_number(high)}) | {item.metric.target.text} | {cap} "
+            f"| {item.status} |"
+        )
+    return lines
+
+
+def _shock_lines(runs: dict[tuple[str, int], Summary], seeds: list[int], claims) -> list[str]:
+    """Every scripted restriction of the claims' scenarios, sized in each run's own world."""
+    lines = [
+        "## The shocks and their sizes",
+        "",
+        "Each scripted export ban or licence of one mineral, as its scenario file states it, "
+        "sized in the run's own world (mean over seeds): the country's exports to the targets "
+        "in the 12 months before the start, what the licences allow after any months without "
+        "licences, the tonnes withheld over the policy's months in the run if exports would "
+        "otherwise have stayed at that level, and those tonnes as a share of world output of "
+        "the stage over the same months at the pre-policy rate. Bans of every mineral "
+        "(`autarky`, `segmented`) are described in their files and not sized here.",
+        "",
+        "| scenario | policy | months | exports before (t/month) | licensed (t/month) "
+        "| withheld (t) | share of world supply |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    names = list(dict.fromkeys(name for claim in claims for name in claim.runs.values()))
+    for name in names:
+        for row in mean_sizes([runs[(name, seed)].shocks for seed in seeds]):
+            lines.append(
+                f"| `{name}` | {row['policy']} | {row['months']} | {_number(row['baseline'])} "
+                f"| {_number(row['licensed'])} | {_number(row['cut'])} "
+                f"| {_number(row['share'])}% |"
+            )
+    return [*lines, ""]
+
+
+def _intro(command: str, commit: str | None, seeds: list[int]) -> list[str]:
+    choke = _number(ModelSettings().choke_multiple)
+    return [
+        "# Replication of the chapter's claims",
+        "",
+        f"Made by `{command}` from commit `{commit or 'unknown'}`; seeds {seeds[0]} to "
+        f"{seeds[-1]} ({len(seeds)} seeds). Each metric is computed per seed from that seed's "
+        "runs (`values.csv` has every value); the table gives the mean and the Student-t 95% "
+        "interval of the mean across seeds. A direction holds when the mean and the whole "
+        "interval meet the target; a size from history (marked *size*) holds when the mean is "
+        "within the band, the historical figure within a factor of two on the same "
+        "definition (window and comparator in `experiments/claims.toml`, sources in "
+        "`docs/DATA.md`). Historical episodes are replayed in the calibrated 2023 world, so "
+        "sizes compare a mechanism, not a date. Scenario files are in "
+        "`experiments/scenarios/`; the model is described in `docs/ODD.md`.",
+        "",
+        f"**The cap.** Every price in the model stops at the choke price, `choke_multiple` "
+        f"({choke}) times the 2023 refined price: buyers buy nothing above it, so quota rents "
+        "and the solver's price bracket stop there too. A row taken while any refined price "
+        f"it reads (any destination, its runs, minerals and window) passed {CAP_SHARE:.0%} of "
+        "the choke price is *bound by the model's price cap*: it shows the cap, not the "
+        "mechanism, and never holds. The column *price / cap* gives the highest ratio over "
+        "its seeds.",
+        "",
+    ]
+
+
+def _section(title: str, text: str, claims, verdicts, measured_by) -> list[str]:
+    lines = [f"## {title}", "", text, ""]
+    if not claims:
+        return [*lines, "None.", ""]
+    lines += TABLE
+    for claim in claims:
+        lines += _rows(claim, measured_by[claim.number], verdicts[claim.number])
+    return [*lines, ""]
+
+
+def _definition(metric: Metric) -> str:
+    """A row's window, comparator and source, as the claims file states them."""
+    parts = [f"window {metric.window}", f"against {metric.comparator}"]
+    if metric.source:
+        parts.append(f"source `{metric.source}` (`docs/DATA.md` section 4)")
+    return f"- {metric.name}: " + "; ".join(p for p in parts if not p.endswith(" ")) + "."
+
+
+def _details(claim: Claim, measured: list[Measured], verdict_text: str, figure_name: str):
+    lines = [
+        f"## Claim {claim.number}: {claim.title}",
+        "",
+        f"Source: {claim.chapter}. Section: {claim.section}. Verdict: **{verdict_text}**.",
+        "",
+    ]
+    if claim.calibrated:
+        lines += [f"In-sample: {claim.calibrated}.", ""]
+    lines += [
+        "Runs: " + ", ".join(f"{role} = `{name}`" for role, name in claim.runs.items()) + ".",
+        "",
+    ]
+    lines += ["Rows, as `experiments/claims.toml` defines them:", ""]
+    lines += [_definition(m.metric) for m in measured] + [""]
+    missed = [explain(m) for m in measured if m.metric.judged and not m.holds]
+    if missed:
+        lines += ["Rows that do not hold:", "", *missed, ""]
+    unjudged = [f"- {m.metric.name}: {m.metric.unjudged}." for m in measured if not m.metric.judged]
+    if unjudged:
+        lines += ["Rows shown but not judged:", "", *unjudged, ""]
+    return [*lines, f"![claim {claim.number}]({figure_name})", ""]
+
+
 def write_report(
-    values: dict[int, np.ndarray],
+    values: dict[int, Values],
     runs: dict[tuple[str, int], Summary],
     seeds: list[int],
     out: Path,
@@ -149,53 +328,17 @@ def write_report(
     """REPORT.md, values.csv and a figure per claim; returns the verdict of each claim."""
     out.mkdir(parents=True, exist_ok=True)
     write_values(values, seeds, out, claims)
-    verdicts: dict[int, str] = {}
-    lines = [
-        "# Replication of the chapter's claims",
-        "",
-        f"Made by `{command}` from commit `{commit or 'unknown'}`; seeds {seeds[0]} to "
-        f"{seeds[-1]} ({len(seeds)} seeds). Each metric is computed per seed from that seed's "
-        "runs (`values.csv` has every value); the table gives the mean and the Student-t 95% "
-        "interval of the mean across seeds. A direction holds when the mean and the whole "
-        "interval meet the target; a size from history (marked *size*) holds when the mean is "
-        "within the band, which is the historical figure within a factor of two "
-        "(MISSION.md). Historical episodes are replayed in the calibrated 2023 world, so "
-        "sizes compare a mechanism, not a date. Scenario files are in "
-        "`experiments/scenarios/`; the model is described in `docs/ODD.md`.",
-        "",
-        "| claim | verdict | metric | measured (95% interval) | target | holds |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    details = []
-    for claim in claims:
-        measured = [Measured(m, values[claim.number][i]) for i, m in enumerate(claim.metrics)]
-        verdicts[claim.number] = verdict(measured)
-        for k, item in enumerate(measured):
-            low, high = item.interval
-            kind = " (*size*)" if item.metric.size else ""
-            kind += "" if item.metric.judged else " (context, not judged)"
-            lines.append(
-                f"| {claim.number if k == 0 else ''} | {verdicts[claim.number] if k == 0 else ''} "
-                f"| {item.metric.name}{kind} | {_number(item.mean)} {item.metric.unit} "
-                f"({_number(low)} to {_number(high)}) | {item.metric.target.text} "
-                f"| {'yes' if item.holds else '**no**'} |"
-            )
-        path = figure(claim, runs, seeds, out)
-        details += [
-            f"## Claim {claim.number}: {claim.title}",
-            "",
-            f"Source: {claim.chapter}. Verdict: **{verdicts[claim.number]}**.",
-            "",
-            "Runs: " + ", ".join(f"{role} = `{name}`" for role, name in claim.runs.items()) + ".",
-            "",
+    measured_by = {
+        claim.number: [
+            Measured(m, values[claim.number].value[i], values[claim.number].cap[i])
+            for i, m in enumerate(claim.metrics)
         ]
-        if verdicts[claim.number] != "holds" and claim.why_not:
-            details += [f"Why not: {claim.why_not}", ""]
-        details += [f"- {m.metric.name}: {m.metric.note}" for m in measured if m.metric.note]
-        details += ["", f"![claim {claim.number}]({path.name})", ""]
+        for claim in claims
+    }
+    verdicts = {number: verdict(items) for number, items in measured_by.items()}
     failing = [n for n, v in verdicts.items() if v != "holds"]
+    lines = _intro(command, commit, seeds)
     lines += [
-        "",
         f"**{len(claims) - len(failing)} of {len(claims)} claims hold.**"
         + (
             f" Not holding: {', '.join(f'claim {n} ({verdicts[n]})' for n in failing)}."
@@ -204,6 +347,25 @@ def write_report(
         ),
         "",
     ]
+    lines += _section(
+        "In-sample: episodes a parameter or rule was fitted or designed on",
+        "These episodes informed the model itself (what was fitted is named under each "
+        "claim), so landing on them is not evidence that the mechanism carries over.",
+        [c for c in claims if c.section == "in-sample"],
+        verdicts,
+        measured_by,
+    )
+    lines += _section(
+        "Held-out: episodes and claims no parameter was fitted on",
+        "Bands and targets were written in `experiments/claims.toml` before the runs.",
+        [c for c in claims if c.section == "held-out"],
+        verdicts,
+        measured_by,
+    )
+    lines += _shock_lines(runs, seeds, claims)
+    for claim in claims:
+        path = figure(claim, runs, seeds, out)
+        lines += _details(claim, measured_by[claim.number], verdicts[claim.number], path.name)
     report = out / "REPORT.md"
-    write_text_atomic(report, "\n".join(lines + details).rstrip() + "\n")
+    write_text_atomic(report, "\n".join(lines).rstrip() + "\n")
     return report, verdicts

@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
+from typing import NamedTuple
 
 import numpy as np
 from tqdm import tqdm
 
-from abm.replicate.claims import CLAIMS, Claim
+from abm.replicate import measures as mx
+from abm.replicate.claims import CLAIMS, Claim, Metric
 from abm.replicate.summary import Summary, summarise
 from abm.sweep.execute import one_thread_per_worker
 
 Key = tuple[str, int]  # (scenario, seed)
+
+
+class Values(NamedTuple):
+    """A claim's (metric, seed) values and the price / cap ratio each was taken at."""
+
+    value: np.ndarray
+    cap: np.ndarray
 
 
 def run_one(key: Key) -> Summary:
@@ -29,7 +38,7 @@ def run_one(key: Key) -> Summary:
         policies=list(scenario.policies),
         adjustments=list(scenario.adjustments),
     ).run()
-    return summarise(model, name)
+    return summarise(model, name, scenario.policies)
 
 
 def run_all(names: Iterable[str], seeds: list[int], workers: int) -> dict[Key, Summary]:
@@ -60,18 +69,37 @@ def run_all(names: Iterable[str], seeds: list[int], workers: int) -> dict[Key, S
     return out
 
 
-def metric_values(claim: Claim, runs: dict[Key, Summary], seeds: list[int]) -> np.ndarray:
-    """(metric, seed) values of one claim, each from that seed's runs."""
+def cap_ratio(metric: Metric, by_role: dict[str, Summary]) -> float:
+    """Highest price / cap over the runs, minerals and window a row reads (0 without caps)."""
+    caps = metric.caps
+    if caps is None:
+        return 0.0
+    runs = [by_role[role] for role in metric.roles()]
+    first = runs[0]
+    span = (
+        slice(0, len(first.months))
+        if caps.start is None
+        else mx.window(first, caps.start, caps.months or len(first.months))
+    )
+    minerals = first.minerals if caps.minerals == ("all",) else caps.minerals
+    return mx.cap_ratio(runs, tuple(minerals), span, caps.countries)
+
+
+def metric_values(claim: Claim, runs: dict[Key, Summary], seeds: list[int]) -> Values:
+    """(metric, seed) values of one claim, each from that seed's runs, and the highest
+    price / cap ratio each value was taken at."""
     values = np.full((len(claim.metrics), len(seeds)), np.nan)
+    caps = np.zeros_like(values)
     for j, seed in enumerate(seeds):
         by_role = {role: runs[(name, seed)] for role, name in claim.runs.items()}
         for i, metric in enumerate(claim.metrics):
             with np.errstate(divide="ignore", invalid="ignore"):
                 values[i, j] = metric.compute(by_role)
-    return values
+                caps[i, j] = cap_ratio(metric, by_role)
+    return Values(values, caps)
 
 
 def all_values(
     runs: dict[Key, Summary], seeds: list[int], claims: tuple[Claim, ...] = CLAIMS
-) -> dict[int, np.ndarray]:
+) -> dict[int, Values]:
     return {claim.number: metric_values(claim, runs, seeds) for claim in claims}

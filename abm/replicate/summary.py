@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from abm.outputs import compliant_premium
+from abm.replicate.shocks import ShockSize, shock_sizes
 
 if TYPE_CHECKING:
     from abm.model import MineralsModel
@@ -39,6 +40,7 @@ class Summary:
     price_in: np.ndarray  # (s, t, m, c): delivered price at each destination (NaN if none)
     ex_china_price: np.ndarray  # (s, t, m): tonne-weighted over destinations other than China
     china_exports: np.ndarray  # (s, t, m): tonnes China ships abroad
+    sold_by_origin: np.ndarray  # (s, t, m, c): tonnes each origin sells, home and abroad
     china_share_in: np.ndarray  # (s, t, m, c): share of each destination's purchases from China
     mined: np.ndarray  # (t, m, c): primary mine output by location
     refined: np.ndarray  # (t, m, c): primary refinery output by location
@@ -51,6 +53,7 @@ class Summary:
     producer_surplus: np.ndarray  # (t, c): margins of mines, refineries, recyclers (USD)
     retaliations: int  # policies adopted in retaliation
     endogenous: int  # policies adopted by governments' own rules
+    shocks: tuple[ShockSize, ...] = ()  # the scripted restrictions, sized in this world
 
     def month(self, text: str) -> int:
         """Index of a YYYY-MM month in this run."""
@@ -71,8 +74,8 @@ def _by_place(per_site: np.ndarray, mineral, place, shape: tuple[int, int, int])
     return out
 
 
-def summarise(model: MineralsModel, scenario: str) -> Summary:
-    """The replication's views of a finished run."""
+def summarise(model: MineralsModel, scenario: str, policies=()) -> Summary:
+    """The replication's views of a finished run; ``policies`` are the scenario's own, to size."""
     world, rec = model.world, model.recorder
     done = rec.months_done
     minerals, countries = tuple(world.minerals), tuple(world.countries)
@@ -132,6 +135,7 @@ def summarise(model: MineralsModel, scenario: str) -> Summary:
         price_in=price.copy(),
         ex_china_price=_weighted(price[..., abroad], bought[..., abroad], axis=3),
         china_exports=flows[:, :, :, cn, abroad].sum(axis=3),
+        sold_by_origin=flows.sum(axis=4),
         china_share_in=from_china,
         mined=mined,
         refined=refined,
@@ -146,4 +150,5 @@ def summarise(model: MineralsModel, scenario: str) -> Summary:
         producer_surplus=margins.sum(axis=1),
         retaliations=retaliations,
         endogenous=len(endogenous),
+        shocks=shock_sizes(model, scenario, list(policies)),
     )
