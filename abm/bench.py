@@ -161,7 +161,7 @@ def sweep_throughput(runs: int, repeats: int = 3) -> dict:
     its workers (one BLAS thread each), timed once every worker is up: the median of
     ``repeats`` passes over the runs on the same pool (one pass of 20 short runs takes a few
     seconds, and single passes varied by a fifth on this machine)."""
-    from abm.sweep.execute import one_thread_per_worker
+    from abm.runner import one_thread_per_worker
 
     one_thread_per_worker()
     timings, startup = {}, {}

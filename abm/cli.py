@@ -148,6 +148,10 @@ def parser() -> argparse.ArgumentParser:
     )
     replicate.add_argument("--claims", help="only these claims, e.g. 7,9 (default: all nine)")
     replicate.add_argument("--workers", type=int, default=None, help="parallel workers")
+    replicate.add_argument("--backend", choices=("processes", "dask"), default="processes")
+    replicate.add_argument(
+        "--scheduler", help="address of a running Dask scheduler (tcp://HOST:PORT)"
+    )
     replicate.set_defaults(handler=_lazy("abm.replicate.command", "run_replicate"))
     viz = commands.add_parser("viz", help="serve the interactive page")
     viz.add_argument("--port", type=int, default=8765)

@@ -84,7 +84,7 @@ def run_replicate(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"abm replicate: cannot write to {out}: {error.strerror}", file=sys.stderr)
         return 2
-    runs = run_all(names, seeds, workers)
+    runs = run_all(names, seeds, workers, args.backend, args.scheduler)
     values = all_values(runs, seeds, chosen)
     command = "abm replicate" + (" --quick" if args.quick else f" --seeds {args.seeds}")
     if args.claims:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
 from typing import NamedTuple
 
 import numpy as np
@@ -13,7 +11,7 @@ from tqdm import tqdm
 from abm.replicate import measures as mx
 from abm.replicate.claims import CLAIMS, Claim, Metric
 from abm.replicate.summary import Summary, summarise
-from abm.sweep.execute import one_thread_per_worker
+from abm.runner import run_batch
 
 Key = tuple[str, int]  # (scenario, seed)
 
@@ -27,21 +25,20 @@ class Values(NamedTuple):
 
 def run_one(key: Key) -> Summary:
     """One scenario and seed, as a scenario file defines it."""
-    from abm.model import MineralsModel
-    from abm.scenario import load_scenario
+    from abm.experiment import run
 
     name, seed = key
-    scenario = load_scenario(name)
-    model = MineralsModel(
-        rng=seed,
-        settings=scenario.model_settings(),
-        policies=list(scenario.policies),
-        adjustments=list(scenario.adjustments),
-    ).run()
-    return summarise(model, name, scenario.policies)
+    outcome = run(name, seed=seed)
+    return summarise(outcome.model, name, outcome.scenario.policies)
 
 
-def run_all(names: Iterable[str], seeds: list[int], workers: int) -> dict[Key, Summary]:
+def run_all(
+    names: Iterable[str],
+    seeds: list[int],
+    workers: int,
+    backend: str = "processes",
+    scheduler: str | None = None,
+) -> dict[Key, Summary]:
     """Every (scenario, seed) with a progress bar; scenarios with export quotas first (they
     take several times longer to clear), so the pool does not end waiting on them."""
     from abm.scenario import load_scenario
@@ -53,19 +50,12 @@ def run_all(names: Iterable[str], seeds: list[int], workers: int) -> dict[Key, S
     ordered = sorted(names, key=lambda name: -quotas[name])
     keys = [(name, seed) for name in ordered for seed in seeds]
     out: dict[Key, Summary] = {}
-    bar = tqdm(total=len(keys), desc="replicate", unit="run")
-    if workers <= 1:
-        for key in keys:
-            out[key] = run_one(key)
+    with tqdm(total=len(keys), desc="replicate", unit="run") as bar:
+        for key, summary in run_batch(
+            run_one, keys, workers, backend, scheduler, inline=workers <= 1
+        ):
+            out[key] = summary
             bar.update()
-    else:
-        one_thread_per_worker()
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            futures = {pool.submit(run_one, key): key for key in keys}
-            for future in as_completed(futures):
-                out[futures[future]] = future.result()
-                bar.update()
-    bar.close()
     return out
 
 

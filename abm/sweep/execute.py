@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from abm.runner import in_processes, on_dask
 from abm.sweep.design import Run
 from abm.sweep.spec import Sweep
 
@@ -82,94 +80,21 @@ def write_atomic(row: dict[str, Any], runs_dir: Path) -> Path:
     return target
 
 
-THREAD_LIMITS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-def one_thread_per_worker() -> None:
-    """Workers inherit one BLAS thread each: with more, N workers fight over the cores.
-
-    Measured: 40 short runs on 2 cores took 25 s on 1 worker and 22 s on 2 with default
-    threads, 22 s and 12 s with one thread each. Set the variables yourself to override.
-    """
-    for name in THREAD_LIMITS:
-        os.environ.setdefault(name, "1")
-
-
-PARENT_POLL_S = 0.2
-
-
-def exit_with_parent(parent_pid: int) -> None:
-    """Worker initializer: end this worker as soon as the sweep process is gone.
-
-    A pool's workers wait on a queue the parent can no longer close once it is killed
-    (SIGKILL, or SIGTERM, which Python does not turn into an exception), so they would run on
-    as orphans. A daemon thread notices the parent's death (this process is then adopted:
-    its parent pid changes) and ends the worker, run and all; the run is redone on --resume.
-    """
-
-    def watch() -> None:
-        while os.getppid() == parent_pid:
-            time.sleep(PARENT_POLL_S)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
 def run_processes(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
-    """Results as they finish, from a pool of spawned processes.
-
-    Closing the iterator early (the caller hit an error) cancels the runs not yet started
-    instead of waiting for all of them.
-    """
-    one_thread_per_worker()
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=get_context("spawn"),
-        initializer=exit_with_parent,
-        initargs=(os.getpid(),),
-    )
-    try:
-        futures = [pool.submit(execute, task) for task in tasks]
-        for future in as_completed(futures):
-            yield future.result()
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    """Rows as runs finish, from a pool of spawned processes (``abm.runner``)."""
+    return (row for _, row in in_processes(execute, tasks, workers))
 
 
 def run_dask(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator[dict[str, Any]]:
-    """Results as they finish, from a local Dask cluster or a running scheduler."""
-    from distributed import Client, LocalCluster
-    from distributed import as_completed as dask_completed
+    """Rows as runs finish, from a local Dask cluster or a running scheduler. A run whose
+    workers kept dying under it (out of memory, a crash in native code) is recorded as
+    failed, as a raising run is, so the sweep goes on; other errors (a lost scheduler) stop
+    the sweep and --resume redoes them."""
 
-    cluster = None
-    if scheduler is None:
-        one_thread_per_worker()
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-    client = Client(scheduler or cluster)
-    try:
-        # A worker that dies mid-run (killed, out of memory) loses its runs; the scheduler
-        # gives them to another worker, up to its allowed-failures limit (3 by default).
-        futures = {client.submit(execute, task, pure=False): task for task in tasks}
-        for future in dask_completed(futures):
-            yield _outcome(future, futures[future])
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def _outcome(future: Any, task: Task) -> dict[str, Any]:
-    """The run's row. A run whose workers kept dying under it (out of memory, a crash in
-    native code: Dask's KilledWorker) is recorded as failed, as a raising run is, so the
-    sweep goes on; other errors (a lost scheduler) stop the sweep and --resume redoes them."""
-    from distributed import KilledWorker
-
-    try:
-        return future.result()
-    except KilledWorker as error:
+    def killed(task: Task, error: Exception) -> dict[str, Any]:
         return failed(task, f"KilledWorker: every worker that ran it died ({error})")
+
+    return (row for _, row in on_dask(execute, tasks, workers, scheduler, killed))
 
 
 Backend = Callable[[list[Task]], Iterator[dict[str, Any]]]
