@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from abm.data.estimates import Estimates, cited
+from abm.data.loader import CalibrationError
 from abm.data.primary import IeaData, clean_name, country_code, read_usgs_world
 from abm.data.schema import COUNTRIES, MINERALS, STAGES
 
@@ -112,16 +113,18 @@ def supply_group(
     if (mineral, stage) == ("copper", "refined"):
         return copper_refined(primary, iea, estimates)
     if mineral in ("gallium", "germanium"):
-        if mineral == "gallium":
+        split = estimates.gallium_refined if mineral == "gallium" else estimates.germanium
+        if split.world_t is not None:
+            world = split.world_t
+        elif mineral == "gallium":  # high-purity output taken as the USGS primary total
             world = sum(usgs_group(primary, "gallium", "Primary production")[0].values())
-            split = estimates.gallium_refined
         else:
-            world, split = estimates.germanium_world_t, estimates.germanium
+            raise CalibrationError("supply_splits.toml [germanium]: world_t is missing")
         tonnes = {code: share * world for code, share in split.shares.items()}
         source = cited(split.source, split.reasoning)
         note = "ESTIMATE; no country data in the primary files"
         if mineral == "germanium" and stage == "raw":
-            note += "; " + estimates.germanium_raw_note
+            note += "; " + split.raw_note
         return tonnes, {}, note, "ESTIMATE", dict.fromkeys(tonnes, source)
     tonnes, names, note = iea_group(iea, mineral, stage)
     return tonnes, names, note, "IEA24", {}

@@ -85,9 +85,11 @@ def _copy(tmp_path: Path) -> Path:
         ("ownership.toml", 'stage = "refined"', 'stage = "smelted"', "stage 'smelted'"),
         ("demand_profiles.toml", "[stainless]", "[stainless", "not valid TOML"),
         ("demand_profiles.toml", 'source = "ESTIMATE"', 'sources = "ESTIMATE"', "'sources'"),
-        ("supply_splits.toml", "world_t = 150.0", 'world_t = "150"', "'world_t' is missing"),
+        ("supply_splits.toml", "world_t = 150.0", 'world_t = "150"', "world_t must be a number"),
         ("demand_small_minerals.toml", "follows = ", "per_year = 0.1\nfollows = ", "not both"),
         ("demand_small_minerals.toml", 'follows = "rare_earths"', 'follows = "tin"', "'tin'"),
+        ("ownership.toml", "CN = 0.75", "CN = true", "owners.CN must be a number"),
+        ("lead_times.csv", "60,24,18,ESTIMATE", "60.5,24,18,ESTIMATE", "'60.5' is not an integer"),
     ],
 )
 def test_bad_estimates_are_rejected_naming_file_and_field(tmp_path, file_name, old, new, message):

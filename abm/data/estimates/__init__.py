@@ -18,183 +18,29 @@ from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from abm.data.estimates.records import (
+    Cost,
+    CountryPoint,
+    DemandSectorRow,
+    Growth,
+    LeadTime,
+    MineralBasis,
+    Ownership,
+    PriceQuote,
+    Quantity,
+    Recycling,
+    SectorProfile,
+    SmallMineral,
+    Split,
+    SupplyNote,
+    SupplySplit,
+    Transport,
+)
 from abm.data.loader import CalibrationError
 from abm.data.schema import COUNTRIES, MINERALS, SECTORS, STAGES
 
 HERE = Path(__file__).parent
 SOURCE_KEYS = ("USGS24", "IEA24", "ICSG", "ESTIMATE")
-
-
-@dataclass(frozen=True)
-class CountryPoint:
-    """The point a country's trade distances are measured from (degrees)."""
-
-    code: str
-    name: str
-    lat: float
-    lon: float
-    source: str
-    reasoning: str
-
-
-@dataclass(frozen=True)
-class MineralBasis:
-    """What one tonne of a mineral means at each stage (the model follows contained material)."""
-
-    mineral: str
-    basis: str
-    raw_product: str
-    refined_product: str
-    source: str
-
-
-@dataclass(frozen=True)
-class SupplyNote:
-    """The basis note written into every supply row of a (mineral, stage)."""
-
-    mineral: str
-    stage: str
-    note: str
-
-
-@dataclass(frozen=True)
-class PriceQuote:
-    """A 2023 price the primary files do not give: quoted, or a share of the refined price."""
-
-    mineral: str
-    stage: str
-    quoted_price: float | None
-    share_of_refined_price: float | None
-    quoted_unit: str
-    content_per_quoted_unit: float
-    source: str
-    reasoning: str
-    note: str
-
-
-@dataclass(frozen=True)
-class LeadTime:
-    """Months from exploration to decision, decision to first output, and of the ramp-up."""
-
-    mineral: str
-    stage: str
-    decision_months: int
-    build_months: int
-    ramp_months: int
-    source: str
-    reasoning: str
-
-
-@dataclass(frozen=True)
-class Cost:
-    """A cost range as fractions of the 2023 price, the 2023 utilisation and capital cost."""
-
-    mineral: str
-    stage: str
-    cost_low_frac: float
-    cost_high_frac: float
-    utilisation_2023: float
-    capex_usd_per_tpa: float
-    source: str
-    reasoning: str
-
-
-@dataclass(frozen=True)
-class Recycling:
-    """End-of-life recycling in 2023."""
-
-    mineral: str
-    secondary_share: float
-    end_of_life_years: float
-    collection_rate_2023: float
-    source: str
-    reasoning: str
-
-
-@dataclass(frozen=True)
-class Transport:
-    """Freight per tonne of the basis: a fixed part and a part per 1000 km."""
-
-    mineral: str
-    stage: str
-    fixed_usd_per_t: float
-    usd_per_t_per_1000km: float
-    source: str
-    reasoning: str
-
-
-@dataclass(frozen=True)
-class DemandSectorRow:
-    """The weight of one IEA demand row (sheet 1) in one model sector."""
-
-    mineral: str
-    iea_block: str
-    sector: str
-    iea_row: str
-    weight: float
-    source: str
-    reasoning: str
-
-
-@dataclass(frozen=True)
-class SectorProfile:
-    """Which country profile splits a (mineral, sector) over consumer countries."""
-
-    mineral: str
-    sector: str
-    profile: str
-
-
-@dataclass(frozen=True)
-class Split:
-    """Shares of a total by country code, with their source."""
-
-    shares: dict[str, float]
-    source: str
-    reasoning: str
-
-
-@dataclass(frozen=True)
-class Ownership:
-    """Owners' shares of one location's output of a mineral at a stage."""
-
-    mineral: str
-    stage: str
-    location: str
-    owners: dict[str, float]
-    source: str
-    reasoning: str
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """One estimated number with its unit."""
-
-    value: float
-    unit: str
-    source: str
-    reasoning: str
-
-
-@dataclass(frozen=True)
-class Growth:
-    """Yearly growth of a sector the IEA does not project, or the sector whose path it follows."""
-
-    per_year: float | None = None
-    follows: str | None = None
-    source: str = ""
-    reasoning: str = ""
-
-
-@dataclass(frozen=True)
-class SmallMineral:
-    """World use of a mineral the IEA gives only solar PV for, split by sector."""
-
-    world_use_t: float
-    shares: dict[str, float]
-    source: str
-    reasoning: str
-    growth: dict[str, Growth]
 
 
 @dataclass(frozen=True)
@@ -204,10 +50,8 @@ class Estimates:
     country_points: dict[tuple[str, ...], CountryPoint]
     mineral_bases: dict[tuple[str, ...], MineralBasis]
     supply_notes: dict[tuple[str, ...], SupplyNote]
-    gallium_refined: Split
-    germanium: Split
-    germanium_world_t: float
-    germanium_raw_note: str
+    gallium_refined: SupplySplit
+    germanium: SupplySplit
     copper_eu_refined_t: Quantity
     ownership: list[Ownership]
     prices: dict[tuple[str, ...], PriceQuote]
@@ -229,18 +73,12 @@ def cited(source: str, reasoning: str) -> str:
 def load_estimates(directory: Path = HERE) -> Estimates:
     """Read and check every estimate file in ``directory``."""
     splits = _toml(directory, "supply_splits.toml")
-    germanium = _pop(splits, "germanium", dict, "supply_splits.toml")
-    where = "supply_splits.toml [germanium]"
-    world_t = _convert(_pop(germanium, "world_t", float, where), float, f"{where} world_t")
-    raw_note = _pop(germanium, "raw_note", str, where)
     return Estimates(
         country_points=_csv(directory, "country_points.csv", CountryPoint, ("code",)),
         mineral_bases=_csv(directory, "mineral_bases.csv", MineralBasis, ("mineral",)),
         supply_notes=_csv(directory, "supply_notes.csv", SupplyNote, ("mineral", "stage")),
-        gallium_refined=_split(splits, "gallium_refined", "supply_splits.toml"),
-        germanium=_record(Split, germanium, where),
-        germanium_world_t=world_t,
-        germanium_raw_note=raw_note,
+        gallium_refined=_split(splits, "gallium_refined", "supply_splits.toml", SupplySplit),
+        germanium=_split(splits, "germanium", "supply_splits.toml", SupplySplit),
         copper_eu_refined_t=_record(
             Quantity, splits.get("copper_eu_refined"), "supply_splits.toml [copper_eu_refined]"
         ),
@@ -306,7 +144,7 @@ def _csv(
                 cells = len(expected) + len(row.get(None, [])) - list(row.values()).count(None)
                 raise CalibrationError(f"{where} has {cells} fields; the header {len(expected)}")
             values = {name: (None if value == "" else value) for name, value in row.items()}
-            item = _record(record, values, where)
+            item = _record(record, values, where, text=True)
             name = tuple(getattr(item, column) for column in key) or (str(line),)
             if name in found:
                 raise CalibrationError(f"{where}: a second row for {', '.join(name)}")
@@ -343,8 +181,8 @@ def _pop(table: dict[str, Any], name: str, kind: type, where: str) -> Any:
     return table.pop(name)
 
 
-def _split(table: dict[str, Any], name: str, file_name: str) -> Split:
-    return _record(Split, table.get(name), f"{file_name} [{name}]")
+def _split(table: dict[str, Any], name: str, file_name: str, kind: type = Split) -> Any:
+    return _record(kind, table.get(name), f"{file_name} [{name}]")
 
 
 def _small_mineral(entry: Any, mineral: str) -> SmallMineral:
@@ -373,8 +211,8 @@ def _small_mineral(entry: Any, mineral: str) -> SmallMineral:
     return SmallMineral(**{**item.__dict__, "growth": paths})
 
 
-def _record(record: type, values: Any, where: str) -> Any:
-    """One record from a CSV row or TOML table: every field present, typed and checked."""
+def _record(record: type, values: Any, where: str, text: bool = False) -> Any:
+    """One record from a CSV row (``text``) or TOML table: every field present, typed, checked."""
     if not isinstance(values, dict):
         raise CalibrationError(f"{where}: missing or not a table")
     hints = typing.get_type_hints(record)
@@ -389,7 +227,8 @@ def _record(record: type, values: Any, where: str) -> Any:
             if field.default is MISSING:
                 raise CalibrationError(f"{where}: field '{field.name}' is missing")
             continue
-        converted[field.name] = _convert(values[field.name], hints[field.name], where, field.name)
+        value = values[field.name]
+        converted[field.name] = _convert(value, hints[field.name], where, field.name, text)
     item = record(**converted)
     for name, allowed in _KEY_VALUES.items():
         value = getattr(item, name, None)
@@ -402,8 +241,8 @@ def _record(record: type, values: Any, where: str) -> Any:
     return item
 
 
-def _convert(value: Any, kind: Any, where: str, name: str = "") -> Any:
-    """A field's value as its annotated type; numbers must be finite."""
+def _convert(value: Any, kind: Any, where: str, name: str, text: bool = False) -> Any:
+    """A field's value as its annotated type (parsed if ``text``); numbers must be finite."""
     label = f"{where}: {name}" if name else where
     optional = isinstance(kind, types.UnionType) and type(None) in typing.get_args(kind)
     if value is None:
@@ -422,12 +261,16 @@ def _convert(value: Any, kind: Any, where: str, name: str = "") -> Any:
         if not isinstance(value, str):
             raise CalibrationError(f"{label} must be text, got {value!r}")
         return value
-    if isinstance(value, bool):
-        raise CalibrationError(f"{label} must be a number, got {value!r}")
-    try:
+    wanted = "an integer" if kind is int else "a number"
+    if text:
+        try:
+            number = kind(value)
+        except ValueError:
+            raise CalibrationError(f"{label} '{value}' is not {wanted}") from None
+    elif isinstance(value, bool) or not isinstance(value, int if kind is int else int | float):
+        raise CalibrationError(f"{label} must be {wanted}, got {value!r}")
+    else:
         number = kind(value)
-    except (TypeError, ValueError):
-        raise CalibrationError(f"{label} '{value}' is not a {kind.__name__}") from None
     if not math.isfinite(number):
         raise CalibrationError(f"{label} '{value}' is not a finite number")
     return number
