@@ -6,22 +6,22 @@ the IEA technology rows; the country split of each sector is a named estimate pr
 
 from __future__ import annotations
 
-from abm.data import estimates_demand as dem
 from abm.data.build_supply import YEARS, Row, fmt, normalised
+from abm.data.estimates import Estimates, cited
 from abm.data.primary import IeaData
 from abm.data.schema import COUNTRIES, MINERALS, SCENARIOS, SECTORS
 
 Paths = dict[str, dict[str, tuple[dict[tuple[str, int], float], str]]]
 
 
-def sector_paths(iea: IeaData) -> Paths:
+def sector_paths(iea: IeaData, estimates: Estimates) -> Paths:
     """mineral -> sector -> (demand by (scenario, year), source); 2023 demand in any unit."""
     out: Paths = {}
     keys = [(s, y) for s in SCENARIOS for y in YEARS]
-    for mineral, block_name in dem.IEA_DEMAND_BLOCKS.items():
-        block = iea.demand[block_name]
+    for mineral, sectors in _sector_rows(estimates).items():
+        block = iea.demand[sectors.pop("")]
         out[mineral] = {}
-        for sector, weights in dem.SECTOR_ROWS[mineral].items():
+        for sector, weights in sectors.items():
             values = {k: sum(w * block[label][k] for label, w in weights.items()) for k in keys}
             rows = " + ".join(
                 f"{w:g} x {label}" if w != 1 else label for label, w in weights.items()
@@ -30,21 +30,24 @@ def sector_paths(iea: IeaData) -> Paths:
         check = sum(v[0][("STEPS", 2023)] for v in out[mineral].values())
         if abs(check / block["Total demand"][("STEPS", 2023)] - 1) > 1e-6:
             raise ValueError(f"{mineral}: IEA sector rows do not add up to total demand")
-    for mineral, (world_t, shares, source) in dem.SMALL_MINERALS.items():
+    for mineral, small in estimates.small_minerals.items():
         solar = iea.cleantech[mineral.capitalize()]
-        grid = {k: solar[k] * 1000 / world_t for k in keys}  # shares of 2023 world use
+        grid = {k: solar[k] * 1000 / small.world_use_t for k in keys}  # shares of 2023 world use
         out[mineral] = {"grid": (grid, "IEA24 sheet 3.2 (solar PV only), over world use")}
-        for sector, share in shares.items():
-            if (mineral, sector) == ("gallium", "magnets"):
-                path, base = out[dem.GALLIUM_MAGNETS_FOLLOW]["magnets"][0], share
+        source = cited(small.source, small.reasoning)
+        for sector, share in small.shares.items():
+            growth = small.growth[sector]
+            if growth.follows is not None:
+                path, base = out[growth.follows][sector][0], share
                 values = {k: base * path[k] / path[(k[0], 2023)] for k in keys}
                 out[mineral][sector] = (values, source + "; grows with rare-earth magnets (IEA24)")
                 continue
-            rate, why = dem.SMALL_GROWTH[(mineral, sector)]
+            rate, why = growth.per_year, cited(growth.source, growth.reasoning)
             values = {(s, y): share * (1 + rate) ** (y - 2023) for s, y in keys}
             out[mineral][sector] = (values, f"{source}; growth {why}")
         rest = 1 - sum(v[0][("STEPS", 2023)] for v in out[mineral].values())
-        rate, why = dem.SMALL_GROWTH[(mineral, "other")]
+        other = small.growth["other"]
+        rate, why = other.per_year, cited(other.source, other.reasoning)
         out[mineral]["other"] = (
             {(s, y): rest * (1 + rate) ** (y - 2023) for s, y in keys},
             f"{source}; other = the remainder; growth {why}",
@@ -52,7 +55,16 @@ def sector_paths(iea: IeaData) -> Paths:
     return out
 
 
-def demand_rows(paths: Paths) -> list[Row]:
+def _sector_rows(estimates: Estimates) -> dict[str, dict[str, dict[str, float]]]:
+    """mineral -> sector -> {IEA row: weight}, in file order; "" holds the IEA block title."""
+    out: dict[str, dict] = {}
+    for row in estimates.demand_sectors:
+        sectors = out.setdefault(row.mineral, {"": row.iea_block})
+        sectors.setdefault(row.sector, {})[row.iea_row] = row.weight
+    return out
+
+
+def demand_rows(paths: Paths, estimates: Estimates) -> list[Row]:
     """Country x sector shares of 2023 refined use: IEA sector share times a profile."""
     rows = []
     for mineral in MINERALS:
@@ -63,11 +75,11 @@ def demand_rows(paths: Paths) -> list[Row]:
             if sector not in sectors:
                 continue
             sector_share = sectors[sector][0][("STEPS", 2023)] / total
-            profile, why = dem.PROFILES[dem.SECTOR_PROFILE[(mineral, sector)]]
-            for code, share in profile.items():
+            profile = estimates.profiles[estimates.sector_profiles[(mineral, sector)].profile]
+            for code, share in profile.shares.items():
                 values[(code, sector)] = sector_share * share
                 sources[(code, sector)] = (
-                    f"ESTIMATE: country split = {why}; sector share "
+                    f"{profile.source}: country split = {profile.reasoning}; sector share "
                     f"{sector_share:.2%} from {sectors[sector][1]}"
                 )
         ordered = sorted(values, key=lambda k: (COUNTRIES.index(k[0]), SECTORS.index(k[1])))

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from abm.data import estimates as est
+from abm.data.estimates import Estimates, cited
+from abm.data.loader import CalibrationError
 from abm.data.primary import IeaData, clean_name, country_code, read_usgs_world
 from abm.data.schema import COUNTRIES, MINERALS, STAGES
 
@@ -99,7 +100,9 @@ def iea_group(iea: IeaData, mineral: str, stage: str, year: int = 2023) -> tuple
 Group = tuple[dict[str, float], dict[str, list[str]], str, str, dict[str, str]]
 
 
-def supply_group(primary: Path, iea: IeaData, mineral: str, stage: str) -> Group:
+def supply_group(
+    primary: Path, iea: IeaData, estimates: Estimates, mineral: str, stage: str
+) -> Group:
     """(tonnes by code, names by code, group note, basis key, row sources by code)."""
     if stage == "raw" and mineral in USGS_MINING:
         tonnes, names, note = usgs_group(primary, mineral, "Mine production")
@@ -108,38 +111,38 @@ def supply_group(primary: Path, iea: IeaData, mineral: str, stage: str) -> Group
         tonnes, names, note = usgs_group(primary, mineral, "Primary production")
         return tonnes, names, note + " (low-purity primary gallium)", "USGS24", {}
     if (mineral, stage) == ("copper", "refined"):
-        return copper_refined(primary, iea)
+        return copper_refined(primary, iea, estimates)
     if mineral in ("gallium", "germanium"):
-        if mineral == "gallium":
+        split = estimates.gallium_refined if mineral == "gallium" else estimates.germanium
+        if split.world_t is not None:
+            world = split.world_t
+        elif mineral == "gallium":  # high-purity output taken as the USGS primary total
             world = sum(usgs_group(primary, "gallium", "Primary production")[0].values())
-            shares, source = est.GALLIUM_REFINED_SHARES, est.GALLIUM_REFINED_SOURCE
         else:
-            world, shares, source = (
-                est.GERMANIUM_WORLD_T,
-                est.GERMANIUM_SHARES,
-                est.GERMANIUM_SOURCE,
-            )
-        tonnes = {code: share * world for code, share in shares.items()}
+            raise CalibrationError("supply_splits.toml [germanium]: world_t is missing")
+        tonnes = {code: share * world for code, share in split.shares.items()}
+        source = cited(split.source, split.reasoning)
         note = "ESTIMATE; no country data in the primary files"
         if mineral == "germanium" and stage == "raw":
-            note += "; " + est.GERMANIUM_RAW_NOTE
+            note += "; " + split.raw_note
         return tonnes, {}, note, "ESTIMATE", dict.fromkeys(tonnes, source)
     tonnes, names, note = iea_group(iea, mineral, stage)
     return tonnes, names, note, "IEA24", {}
 
 
-def copper_refined(primary: Path, iea: IeaData) -> Group:
+def copper_refined(primary: Path, iea: IeaData, estimates: Estimates) -> Group:
     """USGS refinery output, with India (IEA) and the unlisted EU members split from 'Other'."""
     tonnes, names, note = usgs_group(primary, "copper", "Refinery production")
     india = iea.supply[("copper", "refined")].countries["India"][2023] * 1000
-    moved_eu = est.COPPER_EU_REFINED_T - tonnes["EU"]
+    eu = estimates.copper_eu_refined_t
+    moved_eu = eu.value - tonnes["EU"]
     tonnes["IN"] = india
-    tonnes["EU"] = est.COPPER_EU_REFINED_T
+    tonnes["EU"] = eu.value
     tonnes["ROW"] -= india + moved_eu
     names["IN"], names["EU"] = ["India (IEA24)"], names["EU"] + ["other EU members (ESTIMATE)"]
     sources = {
         "IN": f"IEA24: India {india / 1000:g} kt (in USGS 'Other countries')",
-        "EU": est.COPPER_EU_SOURCE,
+        "EU": cited(eu.source, eu.reasoning),
         "ROW": "ESTIMATE: USGS24 'Other countries' and unlisted countries less India (IEA24) and "
         "the EU members moved to EU",
     }
@@ -152,14 +155,16 @@ def copper_refined(primary: Path, iea: IeaData) -> Group:
     )
 
 
-def supply_rows(primary: Path, iea: IeaData) -> list[Row]:
+def supply_rows(primary: Path, iea: IeaData, estimates: Estimates) -> list[Row]:
     """Output and shares by (mineral, stage, country), one stated basis per group."""
     rows = []
     for mineral in MINERALS:
         for stage in STAGES:
-            tonnes, names, note, basis, sources = supply_group(primary, iea, mineral, stage)
+            tonnes, names, note, basis, sources = supply_group(
+                primary, iea, estimates, mineral, stage
+            )
             shares = normalised({c: tonnes[c] for c in by_code(tonnes)})
-            note = f"{note}; {est.SUPPLY_NOTES[(mineral, stage)]}"
+            note = f"{note}; {estimates.supply_notes[(mineral, stage)].note}"
             for code, share in shares.items():
                 folded = names.get(code, [])
                 row_note = note + (

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import sys
 from pathlib import Path
 
-from abm.data import estimates as est
-from abm.data import estimates_markets as mkt
 from abm.data.build_demand import demand_rows, growth_rows, sector_paths
 from abm.data.build_supply import (
     HERE,
@@ -25,6 +24,9 @@ from abm.data.build_supply import (
     reserves_rows,
     supply_rows,
 )
+from abm.data.estimates import HERE as ESTIMATES
+from abm.data.estimates import Estimates, PriceQuote, cited, load_estimates
+from abm.data.loader import CalibrationError
 from abm.data.primary import IeaData, read_iea, salient_value
 from abm.data.schema import COUNTRIES, MINERALS, SCHEMAS, STAGES
 
@@ -51,13 +53,16 @@ def ree_price(primary: Path, iea: IeaData) -> tuple[float, str]:
     return price, f"weights IEA24 sheet 3.2 clean-tech 2023 ({parts} USD/kg; Pr at the Nd price)"
 
 
-def price_rows(primary: Path, iea: IeaData) -> list[Row]:
+Quote = tuple[float, str, float, str, str]  # quoted price, unit, content, source, note
+
+
+def price_rows(primary: Path, iea: IeaData, estimates: Estimates) -> list[Row]:
     """2023 prices per contained tonne; refined from USGS, raw from payables or concentrates."""
 
     def salient(mineral: str, column: str) -> float:
         return salient_value(primary, mineral, column)
 
-    refined: dict[str, tuple[float, str, float, str, str]] = {
+    refined: dict[str, Quote] = {
         "lithium": (
             salient("lithium", "Price_dt"),
             "USD/t Li2CO3 (battery grade)",
@@ -65,8 +70,6 @@ def price_rows(primary: Path, iea: IeaData) -> list[Row]:
             "USGS24",
             "salient 2023 annual average; Li2CO3 is 18.78% Li",
         ),
-        "graphite": mkt.GRAPHITE_REFINED,
-        "cobalt": mkt.COBALT_REFINED,
         "nickel": (
             salient("nickel", "Price_dt dlb (both used)"),
             "USD/t Ni (LME cash)",
@@ -104,20 +107,29 @@ def price_rows(primary: Path, iea: IeaData) -> list[Row]:
         "USGS24 (oxide prices), IEA24 (weights)",
         note,
     )
-    raw = dict(mkt.RAW_PRICES)
-    raw["graphite"] = (
-        salient("graphite", "Price_Flake_dt"),
-        "USD/t flake graphite",
-        1.0,
-        "USGS24",
-        "salient 2023: US import unit value of flake",
-    )
-    raw["cobalt"] = (0.58 * refined["cobalt"][0], *mkt.RAW_PRICES["cobalt"][1:])
-    raw["nickel"] = (0.38 * refined["nickel"][0], *mkt.RAW_PRICES["nickel"][1:])
-    raw["germanium"] = (0.5 * refined["germanium"][0], *mkt.RAW_PRICES["germanium"][1:])
+    raw: dict[str, Quote] = {
+        "graphite": (
+            salient("graphite", "Price_Flake_dt"),
+            "USD/t flake graphite",
+            1.0,
+            "USGS24",
+            "salient 2023: US import unit value of flake",
+        )
+    }
+    for stage, table in (("refined", refined), ("raw", raw)):  # raw may need refined first
+        for (mineral, quoted_stage), quote in estimates.prices.items():
+            if quoted_stage != stage:
+                continue
+            if mineral in table:
+                raise CalibrationError(
+                    f"prices.csv: the {mineral} {stage} price comes from the primary files"
+                )
+            table[mineral] = _quoted(quote, refined.get(mineral))
     rows = []
     for mineral in MINERALS:
         for stage, table in (("raw", raw), ("refined", refined)):
+            if mineral not in table:
+                raise CalibrationError(f"prices.csv: no {stage} price for {mineral}")
             quoted, unit, content, source, note = table[mineral]
             rows.append(
                 [
@@ -134,57 +146,89 @@ def price_rows(primary: Path, iea: IeaData) -> list[Row]:
     return rows
 
 
-def simple_rows() -> dict[str, list[Row]]:
-    """Tables that come straight from the estimates modules."""
-    pairs = [(m, s) for m in MINERALS for s in STAGES]
+def _quoted(quote: PriceQuote, refined: Quote | None) -> Quote:
+    """An estimated price as quoted: given, or a share of the refined price per tonne."""
+    where = f"prices.csv: {quote.mineral} {quote.stage}"
+    if (quote.quoted_price is None) == (quote.share_of_refined_price is None):
+        raise CalibrationError(f"{where} needs one of quoted_price and share_of_refined_price")
+    if quote.share_of_refined_price is None:
+        quoted = quote.quoted_price
+    elif quote.stage == "refined" or refined is None:
+        raise CalibrationError(f"{where}: share_of_refined_price needs a refined price")
+    else:
+        refined_usd_per_t = refined[0] / refined[2]
+        quoted = quote.share_of_refined_price * refined_usd_per_t * quote.content_per_quoted_unit
+    source = cited(quote.source, quote.reasoning)
+    return quoted, quote.quoted_unit, quote.content_per_quoted_unit, source, quote.note
+
+
+def simple_rows(estimates: Estimates) -> dict[str, list[Row]]:
+    """Tables that come straight from the estimates."""
     countries = [
-        [
-            c,
-            n,
-            fmt(lat, 2),
-            fmt(lon, 2),
-            f"ESTIMATE: representative point, {why}" if not why.startswith("ESTIMATE") else why,
-        ]
-        for c, (n, lat, lon, why) in est.COUNTRY_POINTS.items()
+        [c, p.name, fmt(p.lat, 2), fmt(p.lon, 2), cited(p.source, p.reasoning)]
+        for (c,), p in estimates.country_points.items()
     ]
-    minerals = [[m, *est.MINERAL_INFO[m], _mineral_source(m)] for m in MINERALS]
+    minerals = [
+        [m, b.basis, b.raw_product, b.refined_product, b.source]
+        for (m,), b in estimates.mineral_bases.items()
+    ]
     ownership = []
-    for (m, s, loc), (owners, source) in sorted(
-        est.OWNERSHIP.items(),
-        key=lambda kv: (
-            MINERALS.index(kv[0][0]),
-            STAGES.index(kv[0][1]),
-            COUNTRIES.index(kv[0][2]),
+    for entry in sorted(
+        estimates.ownership,
+        key=lambda e: (
+            MINERALS.index(e.mineral),
+            STAGES.index(e.stage),
+            COUNTRIES.index(e.location),
         ),
     ):
-        shares = normalised({o: owners[o] for o in by_code(owners)})
-        ownership += [[m, s, loc, owner, share, source] for owner, share in shares.items()]
+        shares = normalised({o: entry.owners[o] for o in by_code(entry.owners)})
+        source = cited(entry.source, entry.reasoning)
+        ownership += [
+            [entry.mineral, entry.stage, entry.location, owner, share, source]
+            for owner, share in shares.items()
+        ]
     lead = [
-        [m, s, *(str(v) for v in mkt.LEAD_TIMES[(m, s)][:3]), mkt.LEAD_TIMES[(m, s)][3]]
-        for m, s in pairs
+        [
+            m,
+            s,
+            str(t.decision_months),
+            str(t.build_months),
+            str(t.ramp_months),
+            cited(t.source, t.reasoning),
+        ]
+        for (m, s), t in estimates.lead_times.items()
     ]
     costs = [
         [
             m,
             s,
-            *(fmt(v, 4) for v in mkt.COSTS[(m, s)][:3]),
-            fmt(mkt.COSTS[(m, s)][3], 0),
-            mkt.COSTS[(m, s)][4],
+            fmt(c.cost_low_frac, 4),
+            fmt(c.cost_high_frac, 4),
+            fmt(c.utilisation_2023, 4),
+            fmt(c.capex_usd_per_tpa, 0),
+            cited(c.source, c.reasoning),
         ]
-        for m, s in pairs
+        for (m, s), c in estimates.costs.items()
     ]
     recycling = [
-        [m, *(fmt(v, 4) for v in mkt.RECYCLING[m][:3]), mkt.RECYCLING[m][3]] for m in MINERALS
+        [
+            m,
+            fmt(r.secondary_share, 4),
+            fmt(r.end_of_life_years, 4),
+            fmt(r.collection_rate_2023, 4),
+            cited(r.source, r.reasoning),
+        ]
+        for (m,), r in estimates.recycling.items()
     ]
     transport = [
         [
             m,
             s,
-            fmt(mkt.TRANSPORT[(m, s)][0], 2),
-            fmt(mkt.TRANSPORT[(m, s)][1], 2),
-            mkt.TRANSPORT[(m, s)][2],
+            fmt(t.fixed_usd_per_t, 2),
+            fmt(t.usd_per_t_per_1000km, 2),
+            cited(t.source, t.reasoning),
         ]
-        for m, s in pairs
+        for (m, s), t in estimates.transport.items()
     ]
     return {
         "countries": countries,
@@ -197,25 +241,19 @@ def simple_rows() -> dict[str, list[Row]]:
     }
 
 
-def _mineral_source(mineral: str) -> str:
-    return {
-        "rare_earths": "IEA24 (magnet rare earths: Nd, Pr, Dy, Tb, kt)",
-        "graphite": "USGS24 (natural graphite, t) and IEA24 (battery-grade graphite, kt)",
-        "gallium": "USGS24 (kg Ga; low- and high-purity prices)",
-        "germanium": "USGS24 (kg Ge; no country output published)",
-    }.get(mineral, "USGS24 and IEA24 (contained-metal tonnes)")
-
-
-def build(out: Path = HERE, primary: Path = HERE / "primary") -> list[Path]:
+def build(
+    out: Path = HERE, primary: Path = HERE / "primary", estimates: Path = ESTIMATES
+) -> list[Path]:
     """Write every table into ``out``; return the paths written."""
+    judged = load_estimates(estimates)
     iea = read_iea(primary)
-    paths = sector_paths(iea)
+    paths = sector_paths(iea, judged)
     tables = {
-        **simple_rows(),
-        "supply": supply_rows(primary, iea),
-        "prices": price_rows(primary, iea),
+        **simple_rows(judged),
+        "supply": supply_rows(primary, iea, judged),
+        "prices": price_rows(primary, iea, judged),
         "reserves": reserves_rows(primary),
-        "demand": demand_rows(paths),
+        "demand": demand_rows(paths, judged),
         "demand_growth": growth_rows(paths),
         "pipeline": pipeline_rows(iea),
     }
@@ -240,8 +278,19 @@ def main(argv: list[str] | None = None) -> None:
         default=HERE / "primary",
         help="folder holding the USGS CSVs and the IEA workbook",
     )
+    parser.add_argument(
+        "--estimates",
+        type=Path,
+        default=ESTIMATES,
+        help="folder holding the estimate CSV and TOML files",
+    )
     args = parser.parse_args(argv)
-    for path in build(args.out, args.primary):
+    try:
+        written = build(args.out, args.primary, args.estimates)
+    except CalibrationError as error:
+        print(f"build_tables: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    for path in written:
         print(f"wrote {path}")
 
 

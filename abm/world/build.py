@@ -1,0 +1,63 @@
+"""``build_world``: the calibration tables and settings in, the World of a run out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from abm.data import COUNTRIES, MINERALS, SECTORS, Calibration
+from abm.settings import ModelSettings
+from abm.world.adjust import apply_adjustments
+from abm.world.costs import marginal_costs, reference_prices
+from abm.world.demand import buyers_and_needs, recyclers
+from abm.world.investment import investment_terms
+from abm.world.months import month_starts
+from abm.world.sites import Tables, sites_and_capacity
+from abm.world.state import World
+from abm.world.trade import transport_costs
+
+
+def build_world(
+    calibration: Calibration,
+    settings: ModelSettings,
+    rng: np.random.Generator,
+    adjustments: list[dict] | tuple = (),
+) -> World:
+    """Arrays and agent specifications for a run; ``rng`` draws the unit-cost jitter.
+
+    ``adjustments`` change the calibrated world: each multiplies the capacity (now and along
+    the pipeline) of the sites of one mineral, stage and location (and owner, if given).
+    """
+    months = month_starts(settings)
+    prices = reference_prices(calibration)
+    tables = Tables.of(calibration)
+    mined_total = np.array([tables.supply(m, "raw").tonnes.sum() for m in MINERALS])
+    recycling = calibration.recycling.set_index("mineral").reindex(list(MINERALS))
+    secondary = recycling.secondary_share.fillna(0.0).to_numpy(float)
+    world_demand = mined_total / (1.0 - secondary) / 12.0
+    transport = transport_costs(calibration)
+    pivots = marginal_costs(calibration, prices, transport, settings.substitution_elasticity)
+    sites, paths = sites_and_capacity(
+        calibration, tables, settings, rng, prices, pivots, mined_total, months
+    )
+    apply_adjustments(sites, paths, adjustments)
+    buyers, need, growth = buyers_and_needs(calibration, world_demand, months, settings)
+    return World(
+        countries=COUNTRIES,
+        minerals=MINERALS,
+        sectors=SECTORS,
+        months=months,
+        reference_price=prices,
+        transport_usd_per_t=transport,
+        world_demand_2023=world_demand,
+        secondary_share=secondary,
+        end_of_life_months=recycling.end_of_life_years.fillna(15.0).to_numpy(float) * 12.0,
+        sites=sites,
+        capacity_path=paths,
+        buyers=buyers,
+        need=need,
+        growth=growth,
+        demand_path=(need[:, :, None] * growth).sum(axis=0)
+        / np.maximum(need.sum(axis=0)[:, None], 1e-300),
+        recyclers=recyclers(need, buyers, world_demand, secondary),
+        **investment_terms(calibration),
+    )
