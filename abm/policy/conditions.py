@@ -9,7 +9,7 @@ import numpy as np
 from abm.settings import ModelSettings
 
 if TYPE_CHECKING:
-    from abm.policy.instruments import Policy
+    from abm.policy.schema import PolicyRecord as Policy
 
 
 class Conditions:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from abm.data import COUNTRIES, MINERALS
-from abm.policy.kinds import INSTRUMENTS, Parameter
+from abm.policy.kinds import INSTRUMENTS
+from abm.policy.schema import Parameter
 from abm.settings import check_month, month_index
 from abm.validation import InputError, flag, number
 

@@ -12,26 +12,16 @@ investors' information, stockpile targets).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import numpy as np
 
+from abm.policy.schema import Parameter
+from abm.policy.schema import PolicyRecord as Policy
+
 if TYPE_CHECKING:
     from abm.policy.conditions import Conditions
-    from abm.policy.instruments import Policy
     from abm.policy.rules import TradeRules
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One parameter of a policy kind: its type, default, range and meaning."""
-
-    kind: type
-    default: Any
-    help: str
-    low: float | None = None
-    high: float | None = None
 
 
 def _share(default: float, help_text: str) -> Parameter:
