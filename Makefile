@@ -28,6 +28,7 @@ demo: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check abm tests experiments tools
+	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -m "slow or not slow" $(PYTEST_ARGS)
 	@$(MAKE) --no-print-directory check-replication
 
@@ -44,6 +45,7 @@ check-replication: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check abm tests experiments tools
 	$(VENV)/bin/ruff format --check abm tests experiments tools
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed-run
 	$(ABM) bench

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import mesa
@@ -43,7 +44,7 @@ class MineralsModel(mesa.Model):
         rng: int | None = 1,
         settings: ModelSettings | None = None,
         calibration: Calibration | None = None,
-        policies: list[Policy | dict] | None = None,
+        policies: Sequence[Policy | dict] | None = None,
         adjustments: list[dict] | None = None,
         **setting_values: Any,
     ):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from typing import Any
@@ -48,7 +48,7 @@ def exit_with_parent(parent_pid: int) -> None:
 
 def in_processes[Item, Result](
     function: Callable[[Item], Result], items: list[Item], workers: int, inline: bool = False
-) -> Iterator[tuple[Item, Result]]:
+) -> Generator[tuple[Item, Result]]:
     """``(item, function(item))`` as they finish, from a pool of ``workers`` spawned
     processes, or in this process, in order, when ``inline``.
 
@@ -80,7 +80,7 @@ def on_dask[Item, Result](
     workers: int,
     scheduler: str | None,
     when_killed: Callable[[Item, Exception], Result] | None = None,
-) -> Iterator[tuple[Item, Result]]:
+) -> Generator[tuple[Item, Result]]:
     """``(item, function(item))`` as they finish, from a local Dask cluster of ``workers``
     single-threaded processes or a running ``scheduler``.
 
@@ -123,7 +123,7 @@ def run_batch(
     scheduler: str | None = None,
     when_killed: Callable[[Any, Exception], Any] | None = None,
     inline: bool = False,
-) -> Iterator[tuple[Any, Any]]:
+) -> Generator[tuple[Any, Any]]:
     """The chosen backend's iterator (``processes`` or ``dask``; ``inline`` runs the
     processes backend in this process)."""
     if backend == "dask":

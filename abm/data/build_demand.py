@@ -6,6 +6,8 @@ the IEA technology rows; the country split of each sector is a named estimate pr
 
 from __future__ import annotations
 
+from typing import Any
+
 from abm.data.build_supply import YEARS, Row, fmt, normalised
 from abm.data.estimates import Estimates, cited
 from abm.data.primary import IeaData
@@ -42,11 +44,13 @@ def sector_paths(iea: IeaData, estimates: Estimates) -> Paths:
                 values = {k: base * path[k] / path[(k[0], 2023)] for k in keys}
                 out[mineral][sector] = (values, source + "; grows with rare-earth magnets (IEA24)")
                 continue
+            assert growth.per_year is not None, f"{mineral} {sector}: growth needs per_year"
             rate, why = growth.per_year, cited(growth.source, growth.reasoning)
             values = {(s, y): share * (1 + rate) ** (y - 2023) for s, y in keys}
             out[mineral][sector] = (values, f"{source}; growth {why}")
         rest = 1 - sum(v[0][("STEPS", 2023)] for v in out[mineral].values())
         other = small.growth["other"]
+        assert other.per_year is not None, f"{mineral} other: growth needs per_year"
         rate, why = other.per_year, cited(other.source, other.reasoning)
         out[mineral]["other"] = (
             {(s, y): rest * (1 + rate) ** (y - 2023) for s, y in keys},
@@ -55,7 +59,7 @@ def sector_paths(iea: IeaData, estimates: Estimates) -> Paths:
     return out
 
 
-def _sector_rows(estimates: Estimates) -> dict[str, dict[str, dict[str, float]]]:
+def _sector_rows(estimates: Estimates) -> dict[str, dict[str, Any]]:
     """mineral -> sector -> {IEA row: weight}, in file order; "" holds the IEA block title."""
     out: dict[str, dict] = {}
     for row in estimates.demand_sectors:
@@ -70,7 +74,8 @@ def demand_rows(paths: Paths, estimates: Estimates) -> list[Row]:
     for mineral in MINERALS:
         sectors = paths[mineral]
         total = sum(v[0][("STEPS", 2023)] for v in sectors.values())
-        values, sources = {}, {}
+        values: dict[tuple[str, str], float] = {}
+        sources: dict[tuple[str, str], str] = {}
         for sector in SECTORS:
             if sector not in sectors:
                 continue
@@ -84,9 +89,9 @@ def demand_rows(paths: Paths, estimates: Estimates) -> list[Row]:
                 )
         ordered = sorted(values, key=lambda k: (COUNTRIES.index(k[0]), SECTORS.index(k[1])))
         shares = normalised({f"{c}|{s}": values[(c, s)] for c, s in ordered})
-        for key, share in shares.items():
+        for key, text in shares.items():
             code, sector = key.split("|")
-            rows.append([mineral, code, sector, share, sources[(code, sector)]])
+            rows.append([mineral, code, sector, text, sources[(code, sector)]])
     return rows
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from abm.data.estimates import Estimates, cited
 from abm.data.loader import CalibrationError
@@ -17,7 +18,7 @@ from abm.data.schema import COUNTRIES, MINERALS, STAGES
 HERE = Path(__file__).parent
 YEARS = (2023, 2030, 2035, 2040)
 USGS_MINING = ("lithium", "graphite", "cobalt", "nickel", "copper")
-Row = list[str]
+Row = list[Any]  # one CSV row: texts and numbers
 
 
 def fmt(value: float, digits: int) -> str:
@@ -26,7 +27,7 @@ def fmt(value: float, digits: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
-def normalised(values: dict[str, float]) -> dict[str, str]:
+def normalised[Key](values: dict[Key, float]) -> dict[Key, str]:
     """Shares (6 decimals) that sum to exactly 1: the largest absorbs the rounding."""
     total = sum(values.values())
     micro = {k: round(v / total * 1_000_000) for k, v in values.items()}
@@ -40,7 +41,9 @@ def by_code(keys: Iterable[str]) -> list[str]:
     return sorted(keys, key=COUNTRIES.index)
 
 
-def fold(pairs: Iterable[tuple[str, float]]) -> tuple[dict[str, float], dict[str, list[str]]]:
+def fold(
+    pairs: Iterable[tuple[str, float | None]],
+) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Sum tonnes by country code, remembering which data names went into each code."""
     tonnes: dict[str, float] = {}
     names: dict[str, list[str]] = {}
@@ -67,6 +70,7 @@ def usgs_group(primary: Path, mineral: str, kind: str) -> tuple[dict, dict, str]
     """One USGS production block folded to codes, with a note on what was left out."""
     rows = [r for r in read_usgs_world(primary, mineral) if kind in r.kind]
     world = next(r.production_2023_t for r in rows if r.name.startswith("World"))
+    assert world is not None, f"USGS {mineral} {kind}: no world total"
     listed = [(r.name, r.production_2023_t) for r in rows if not r.name.startswith("World")]
     tonnes, names = fold(listed)
     add_residual(tonnes, names, world, "world total less listed countries")

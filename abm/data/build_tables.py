@@ -151,12 +151,13 @@ def _quoted(quote: PriceQuote, refined: Quote | None) -> Quote:
     where = f"prices.csv: {quote.mineral} {quote.stage}"
     if (quote.quoted_price is None) == (quote.share_of_refined_price is None):
         raise CalibrationError(f"{where} needs one of quoted_price and share_of_refined_price")
-    if quote.share_of_refined_price is None:
+    if quote.quoted_price is not None:
         quoted = quote.quoted_price
     elif quote.stage == "refined" or refined is None:
         raise CalibrationError(f"{where}: share_of_refined_price needs a refined price")
     else:
         refined_usd_per_t = refined[0] / refined[2]
+        assert quote.share_of_refined_price is not None  # one of the two, checked above
         quoted = quote.share_of_refined_price * refined_usd_per_t * quote.content_per_quoted_unit
     source = cited(quote.source, quote.reasoning)
     return quoted, quote.quoted_unit, quote.content_per_quoted_unit, source, quote.note

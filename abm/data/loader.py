@@ -149,7 +149,7 @@ def check_complete(attribute: str, frame: pd.DataFrame) -> None:
     """Every mineral (and stage) the model needs has a row."""
     file_name, schema = SCHEMAS[attribute]
     stages = STAGES if "stage" in schema else (None,)
-    present = set(zip(frame.mineral, frame.stage, strict=True)) if "stage" in schema else None
+    present = set(zip(frame.mineral, frame.stage, strict=True)) if "stage" in schema else set()
     for mineral in MINERALS:
         for stage in stages:
             if stage is None and mineral not in set(frame.mineral):
@@ -211,17 +211,17 @@ def validate(tables: dict[str, pd.DataFrame]) -> None:
     check_costs(tables["costs"])
 
 
-def read_all(directory: Traversable | Path | None = None) -> dict[str, pd.DataFrame]:
+def read_all(directory: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """All tables from ``directory`` (default: the shipped ones), validated."""
-    root = package_directory() if directory is None else Path(directory)
+    root: Traversable | Path = package_directory() if directory is None else Path(directory)
     tables = {attribute: read_table(root, attribute) for attribute in SCHEMAS}
     validate(tables)
     return tables
 
 
-def checksums(directory: Traversable | Path | None = None) -> dict[str, str]:
+def checksums(directory: str | Path | None = None) -> dict[str, str]:
     """sha256 of every shipped CSV and primary data file, keyed by path under abm/data."""
-    root = package_directory() if directory is None else Path(directory)
+    root: Traversable | Path = package_directory() if directory is None else Path(directory)
     found: dict[str, str] = {}
     for prefix, folder in (("", root), ("primary/", root.joinpath("primary"))):
         if not folder.is_dir():

@@ -18,6 +18,7 @@ from abm.policy.conditions import Conditions
 from abm.policy.instruments import Policy
 from abm.policy.kinds import INSTRUMENTS
 from abm.policy.rules import TradeRules
+from abm.policy.schema import PolicyRecord
 from abm.settings import ModelSettings, month_index
 
 if TYPE_CHECKING:
@@ -146,7 +147,7 @@ class PolicyBook:
             where, minerals = sites.location, sites.mineral
         return (where == self.countries.index(country)) & (minerals == mineral)
 
-    def join_forum(self, policy: Policy) -> None:
+    def join_forum(self, policy: PolicyRecord) -> None:
         """A forum's members settle disputes, share stockpiles and invest with more drive,
         as its parameters say."""
         members = sorted(
@@ -162,7 +163,9 @@ class PolicyBook:
             boost = self.conditions.investment_boost
             boost[members] = np.maximum(boost[members], policy.param("coordinated_investment"))
 
-    def license(self, number: int, policy: Policy, mineral: str, stage: str, month: int) -> None:
+    def license(
+        self, number: int, policy: PolicyRecord, mineral: str, stage: str, month: int
+    ) -> None:
         """Export licensing of one (mineral, stage): no licences during the delay, then caps
         at ``quota_share`` of each target's average monthly imports from the country over the
         12 months before the policy first applied; ``denied`` targets are banned."""

@@ -21,8 +21,14 @@ class Parameter:
 class PolicyRecord(Protocol):
     """A policy as instruments read it (``abm.policy.instruments.Policy``)."""
 
-    kind: str
-    country: str
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def country(self) -> str: ...
+
+    @property
+    def start(self) -> str | None: ...
 
     def minerals(self) -> tuple[str, ...]: ...
 

@@ -48,19 +48,19 @@ def run_replicate(args: argparse.Namespace) -> int:
     chosen, numbers = CLAIMS, None
     if args.claims:
         try:
-            numbers = {int(n) for n in args.claims.split(",")}
+            asked = {int(n) for n in args.claims.split(",")}
         except ValueError:
-            numbers = {0}
+            asked = {0}
         known = {claim.number for claim in CLAIMS}
-        if not numbers <= known:
+        if not asked <= known:
             print(
                 f"abm replicate: --claims '{args.claims}': expected numbers from "
                 f"{min(known)} to {max(known)}, separated by commas",
                 file=sys.stderr,
             )
             return 2
-        chosen = tuple(claim for claim in CLAIMS if claim.number in numbers)
-        numbers = sorted(numbers)
+        chosen = tuple(claim for claim in CLAIMS if claim.number in asked)
+        numbers = sorted(asked)
     names = scenarios(chosen)
     for name in names:  # every file checked before anything runs
         load_scenario(name)

@@ -125,7 +125,7 @@ def summarise(model: MineralsModel, scenario: str, policies=()) -> Summary:
     premium = np.where(rec.tiered[:done], premium, 0.0)
     return Summary(
         scenario=scenario,
-        seed=int(model.seed_value),
+        seed=int(model.seed_value or 0),  # the replication always seeds its runs
         months=tuple(m.strftime("%Y-%m") for m in world.months[:done]),
         minerals=minerals,
         countries=countries,

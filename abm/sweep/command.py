@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,7 +194,7 @@ def _run_locked(args: argparse.Namespace, plan: Plan) -> int:
     tasks = [Task(run, sweep) for run in plan.runs if run.run_id not in done]
     workers = min(args.workers or 1, max(len(tasks), 1))
     if not tasks:
-        results: Iterator[dict] = iter(())
+        results: Generator[dict] = (row for row in list[dict]())
     elif args.backend == "dask":
         results = run_dask(tasks, workers, args.scheduler)
     else:

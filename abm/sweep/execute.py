@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,12 +80,13 @@ def write_atomic(row: dict[str, Any], runs_dir: Path) -> Path:
     return target
 
 
-def run_processes(tasks: list[Task], workers: int) -> Iterator[dict[str, Any]]:
-    """Rows as runs finish, from a pool of spawned processes (``abm.runner``)."""
-    return (row for _, row in in_processes(execute, tasks, workers))
+def run_processes(tasks: list[Task], workers: int) -> Generator[dict[str, Any]]:
+    """Rows as runs finish, from a pool of spawned processes (``abm.runner``); closing it
+    stops the pool."""
+    yield from _rows(in_processes(execute, tasks, workers))
 
 
-def run_dask(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator[dict[str, Any]]:
+def run_dask(tasks: list[Task], workers: int, scheduler: str | None) -> Generator[dict[str, Any]]:
     """Rows as runs finish, from a local Dask cluster or a running scheduler. A run whose
     workers kept dying under it (out of memory, a crash in native code) is recorded as
     failed, as a raising run is, so the sweep goes on; other errors (a lost scheduler) stop
@@ -94,7 +95,16 @@ def run_dask(tasks: list[Task], workers: int, scheduler: str | None) -> Iterator
     def killed(task: Task, error: Exception) -> dict[str, Any]:
         return failed(task, f"KilledWorker: every worker that ran it died ({error})")
 
-    return (row for _, row in on_dask(execute, tasks, workers, scheduler, killed))
+    yield from _rows(on_dask(execute, tasks, workers, scheduler, killed))
+
+
+def _rows(results: Generator[tuple[Task, dict[str, Any]]]) -> Generator[dict[str, Any]]:
+    """The rows of a runner's results; closing this closes the runner (its workers)."""
+    try:
+        for _, row in results:
+            yield row
+    finally:
+        results.close()
 
 
 Backend = Callable[[list[Task]], Iterator[dict[str, Any]]]

@@ -77,7 +77,7 @@ def demand_rows(year: int) -> list[Row]:
     out: list[Row] = []
     for mineral in dict.fromkeys(r["mineral"] for r in rows):
         mrows = [r for r in rows if r["mineral"] == mineral]
-        sectors = {}
+        sectors: dict[str, dict[str, float]] = {}
         for r in mrows:
             sectors.setdefault(r["sector"], {})[r["country"]] = float(r["share"])
         totals = {s: sum(c.values()) for s, c in sectors.items()}
