@@ -171,12 +171,28 @@ def _lazy(module: str, function: str):
     return handler
 
 
+# Libraries of the optional extras (pyproject.toml), by the top-level module they import as.
+EXTRAS = {"dask": "sweep", "distributed": "sweep", "SALib": "sweep", "solara": "viz"}
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; bad input, or an extra the command needs and lacks, is one line and
+    exit 2."""
     args = parser().parse_args(argv)
     try:
         return args.handler(args)
     except InputError as error:
         print(f"abm: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ModuleNotFoundError as error:
+        extra = EXTRAS.get((error.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(
+            f"abm: error: abm {args.command} needs {error.name}, in the '{extra}' extra: "
+            f"pip install 'abm-critical-minerals[{extra}]' (make demo installs it)",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
 
 

@@ -101,3 +101,18 @@ def test_full_default_run_is_deterministic_and_seed_sensitive(tmp_path):
     balance = pd.read_parquet(first / "balance.parquet")
     assert largest_relative_residual(balance) < 1e-9
     assert prices.date.max() == pd.Timestamp("2040-12-01")
+
+
+def test_a_command_whose_extra_is_missing_says_which_extra_in_one_line(monkeypatch, capsys):
+    import importlib.util
+
+    from abm.cli import main
+
+    found = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "solara" else found(name, *a)
+    )
+    assert main(["viz", "--port", "8999"]) == 2
+    error = capsys.readouterr().err
+    assert "'viz' extra" in error and "pip install 'abm-critical-minerals[viz]'" in error
+    assert error.count("\n") == 1

@@ -7,6 +7,7 @@ and the server child is stopped when ``abm viz`` is interrupted or terminated.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import signal
 import socket
 import subprocess
@@ -51,6 +52,8 @@ def _stop(signum: int, frame: object) -> None:
 
 def run_viz(args: argparse.Namespace) -> int:
     """Serve the page until interrupted or terminated; print its URL first."""
+    if importlib.util.find_spec("solara") is None:  # the 'viz' extra (abm.cli says so)
+        raise ModuleNotFoundError("solara is not installed", name="solara")
     check_port(args.host, args.port)
     url = f"http://{args.host}:{args.port}/"
     print(f"Serving the minerals page at {url} (Ctrl-C stops)", flush=True)
