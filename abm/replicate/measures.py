@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm import metrics
 from abm.replicate.summary import RAW, REFINED, Summary
 
 BATTERY_RECYCLED = ("copper", "lithium", "nickel", "cobalt")  # the IEA's 10-30% minerals
@@ -44,7 +45,7 @@ def ex_china_price(run: Summary, mineral: str) -> np.ndarray:
 
 def peak_ratio(series: np.ndarray, base: np.ndarray, span: slice) -> float:
     """Highest ratio of a series to its counterfactual within a window."""
-    return float(np.nanmax(series[span] / base[span]))
+    return metrics.peak_ratio(series[span], base[span])
 
 
 def mean_ratio(series: np.ndarray, base: np.ndarray, span: slice) -> float:
@@ -58,10 +59,10 @@ def price_index(run: Summary, span: slice) -> np.ndarray:
 
 
 def volatility(run: Summary, span: slice, minerals: tuple[str, ...] | None = None) -> float:
-    """Standard deviation of monthly log changes of refined world prices, mean over minerals."""
+    """Volatility (``abm.metrics.log_volatility``) of refined world prices, mean over
+    minerals."""
     chosen = [run.minerals.index(m) for m in (minerals or run.minerals)]
-    logs = np.log(run.world_price[REFINED, span, :][:, chosen])
-    return float(np.nanmean(np.nanstd(np.diff(logs, axis=0), axis=0)))
+    return float(np.nanmean(metrics.log_volatility(run.world_price[REFINED, span, :][:, chosen])))
 
 
 def shortage_value(run: Summary, span: slice) -> float:

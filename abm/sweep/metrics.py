@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
+from abm.metrics import concentration_hhi, log_volatility, peak_ratio
 from abm.sweep.spec import Metric
 
 
@@ -30,8 +30,7 @@ def _hhi(tables: dict[str, pd.DataFrame], metric: Metric) -> float:
     """Concentration of supply by location over the horizon (0..10000)."""
     supply = _select(tables["supply"], metric, region_column="_none")
     by_country = supply.groupby("country", observed=True)["tonnes"].sum()
-    shares = by_country / by_country.sum()
-    return float((100 * shares).pow(2).sum())
+    return concentration_hhi(by_country.to_numpy())
 
 
 def compute(metric: Metric, tables: dict[str, pd.DataFrame]) -> float:
@@ -42,9 +41,10 @@ def compute(metric: Metric, tables: dict[str, pd.DataFrame]) -> float:
             return float("nan")
         if metric.kind == "mean_price":
             return float(series.mean())
+        prices = series.to_numpy()
         if metric.kind == "peak_price_ratio":
-            return float(series.max() / series.iloc[0])
-        return float(np.log(series).diff().dropna().std())
+            return peak_ratio(prices, prices[0])
+        return float(log_volatility(prices))
     if metric.kind == "hhi":
         return _hhi(tables, metric)
     if metric.kind == "cumulative_unmet":
