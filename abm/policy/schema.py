@@ -24,10 +24,14 @@ class PolicyRecord(Protocol):
     kind: str
     country: str
 
-    def minerals(self) -> tuple[str, ...]: ...
+    def minerals(self) -> tuple[str, ...]:
+        """The minerals the policy covers."""
 
-    def stages(self) -> tuple[str, ...]: ...
+    def stages(self) -> tuple[str, ...]:
+        """The stages the policy covers."""
 
-    def target_codes(self) -> tuple[str, ...]: ...
+    def target_codes(self) -> tuple[str, ...]:
+        """The countries the policy aims at."""
 
-    def param(self, name: str) -> Any: ...
+    def param(self, name: str) -> Any:
+        """The value of parameter ``name``, or its kind's default."""
