@@ -96,6 +96,7 @@ class WealthAgent(mesa.Agent):
         self.wealth = 1
 
     def step(self) -> None:
+        """Give one unit of wealth to a random agent, if there is any to give."""
         if self.wealth > 0:
             other = self.model.random.choice(self.model.agent_list)
             other.wealth += 1
@@ -113,6 +114,7 @@ class BoltzmannWealth(mesa.Model):
         self.agent_list = self.agents.to_list()
 
     def step(self) -> None:
+        """Step every agent once, in random order."""
         self.agents.shuffle_do("step")
 
 
@@ -196,6 +198,8 @@ def sweep_throughput(runs: int, repeats: int = 3) -> dict:
 
 
 def run_bench(quick: bool = False, out: Path | None = None) -> dict:
+    """Time a full run against Mesa's Boltzmann model and its bare rule, and how runs scale;
+    write ``bench.json``; ``quick`` times each once."""
     from abm.outputs import write_text_atomic
 
     repeats = 1 if quick else 5

@@ -46,6 +46,7 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
 
 
 def command_run(args: argparse.Namespace) -> int:
+    """``abm run``: build one scenario, run it and write its tables, figures and manifest."""
     from abm.experiment import build
     from abm.outputs import write_run
 
@@ -69,6 +70,7 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_scenarios(args: argparse.Namespace) -> int:
+    """``abm scenarios``: list the built-in scenarios with their descriptions."""
     for name, path in builtin_scenarios().items():
         scenario = load_scenario(str(path))
         print(f"{name:24s} {scenario.description}")
@@ -76,6 +78,7 @@ def command_scenarios(args: argparse.Namespace) -> int:
 
 
 def command_bench(args: argparse.Namespace) -> int:
+    """``abm bench``: time the model and print the table."""
     from abm.bench import run_bench, table
 
     report = run_bench(quick=args.quick, out=Path(args.out) if args.out else None)
@@ -88,10 +91,13 @@ class OneLineParser(argparse.ArgumentParser):
     """Usage mistakes get one line on stderr and exit 2, like every other bad input."""
 
     def error(self, message: str) -> NoReturn:
+        """Print one line naming the problem and exit with the bad-input code, not argparse's
+        usage."""
         self.exit(EXIT_BAD_INPUT, f"abm: error: {self.prog}: {message} (see --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:
+    """The ``abm`` command line: one subcommand per front end of the model."""
     top = OneLineParser(prog="abm", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one scenario; tables and figures in results/")
@@ -176,8 +182,8 @@ EXTRAS = {"dask": "sweep", "distributed": "sweep", "SALib": "sweep", "solara": "
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; bad input, or an extra the command needs and lacks, is one line and
-    exit 2."""
+    """Run the command in ``argv``; bad input, or an extra the command needs and lacks, gets
+    one line on stderr and exit code 2."""
     args = parser().parse_args(argv)
     try:
         return args.handler(args)

@@ -102,6 +102,7 @@ class Outcome:
 
     @cached_property
     def tables(self) -> dict[str, pd.DataFrame]:
+        """The run's output tables, built from the model's records."""
         from abm.outputs import tables
 
         return tables(self.model)

@@ -19,6 +19,7 @@ SHOWN_DESTINATIONS = ("CN", "US", "EU", "JP", "IN", "KR")
 
 
 def write_figures(model: MineralsModel, directory: Path) -> list[Path]:
+    """Write the price and refined-share figures of ``model`` into ``directory``."""
     return [_prices(model, directory), _refined_shares(model, directory)]
 
 

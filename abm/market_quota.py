@@ -41,6 +41,7 @@ class Quotas(NamedTuple):
 
     @classmethod
     def of(cls, batch: Batch) -> Quotas:
+        """The batch's capped pairs: one quota per open (origin, destination) with a finite cap."""
         origin, destination = np.nonzero(batch.open[0] & np.isfinite(batch.cap[0]))
         return cls(origin, destination, batch.cap[0, origin, destination])
 
@@ -59,6 +60,8 @@ class Quotas(NamedTuple):
 
 
 class Solution(NamedTuple):
+    """Log prices and quota rents at the solver's end, and how well they clear."""
+
     log_price: FloatArray  # (1, n)
     log_rent: FloatArray  # (quotas,)
     iterations: int

@@ -110,6 +110,7 @@ class BidTerms(NamedTuple):
     limit: FloatArray  # tonnes the bid can take at most, kept above zero
 
     def take(self, rows: np.ndarray) -> BidTerms:
+        """The bid terms of ``rows`` only."""
         return BidTerms(*(column[rows] for column in self))
 
 
@@ -219,8 +220,8 @@ def evaluate(batch: Batch, sigma: float, log_price: FloatArray, rent=None) -> St
 
 
 def demand_price_slope(state: State, slope_floor: float) -> FloatArray:
-    """d demand / d price per destination, (m, n), with the floor that keeps flat stretches
-    from making the Jacobian singular."""
+    """The slope d demand / d price per destination, (m, n), with the floor that keeps flat
+    stretches from making the Jacobian singular."""
     slope = np.minimum(state.demand_slope, -slope_floor * state.demand)
     return slope / state.dest_price
 

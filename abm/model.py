@@ -171,6 +171,7 @@ class MineralsModel(mesa.Model):
     # ----------------------------------------------------------------- the month
     @property
     def running_months(self) -> int:
+        """How many months the model runs."""
         return len(self.world.months)
 
     def step(self) -> None:

@@ -57,6 +57,7 @@ class OrderBook:
     bid_rows: dict[str, tuple[np.ndarray, int]] = field(default_factory=dict)
 
     def add_asks(self, participant: str, asks: Asks) -> None:
+        """Place ``participant``'s asks in the book."""
         self.asks[participant] = asks
 
     def add_bids(
@@ -131,20 +132,26 @@ class BookClearing:
     # The market's findings, read through.
     @property
     def origin_price(self) -> np.ndarray:
+        """USD/t at each origin, by (market, country)."""
         return self.result.origin_price
 
     @property
     def destination_price(self) -> np.ndarray:
+        """USD/t delivered at each destination, by (market, country); NaN where nothing arrives."""
         return self.result.destination_price
 
     @property
     def flows(self) -> np.ndarray:
+        """Tonnes shipped, by (market, origin, destination)."""
         return self.result.flows
 
     @property
     def rent(self) -> np.ndarray:
+        """Quota rent by (market, origin, destination): the multiplier on the delivered cost, 1
+        if none."""
         return self.result.rent
 
     @property
     def max_relative_excess(self) -> float:
+        """The largest excess demand left, as a share of demand: how well the market cleared."""
         return self.result.max_relative_excess

@@ -279,6 +279,7 @@ def largest_relative_residual(balance: pd.DataFrame) -> float:
 
 
 def capacity_table(model: MineralsModel) -> pd.DataFrame:
+    """Capacity in tonnes a year, by stage, mineral and country, month by month."""
     rec, world = model.recorder, model.world
     months = _months(model)
     parts = [
@@ -315,6 +316,7 @@ def git_commit() -> str | None:
 
 
 def package_version() -> str:
+    """The installed version of abm, or ``unknown`` when run from a source tree."""
     try:
         return metadata.version("abm-critical-minerals")
     except metadata.PackageNotFoundError:
@@ -322,6 +324,8 @@ def package_version() -> str:
 
 
 def manifest(model: MineralsModel, scenario: str, outputs: dict[str, Path]) -> dict:
+    """What reproduces and checks the run: scenario, seed, settings, code version, data checksums
+    and output hashes."""
     return {
         "scenario": scenario,
         "seed": model.seed_value,

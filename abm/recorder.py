@@ -88,6 +88,7 @@ class Recorder:
         return stocks
 
     def open_books(self, month: int) -> None:
+        """Record the stocks held at the start of ``month``, the opening line of the books."""
         self.books[0, month] = self._stocks()
 
     def consumed_by_cell(self) -> np.ndarray:

@@ -31,6 +31,8 @@ class ScenarioError(InputError):
 
 @dataclass(frozen=True)
 class Scenario:
+    """A named scenario: its settings, its policies and its adjustments to the calibration."""
+
     name: str
     description: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
@@ -39,6 +41,7 @@ class Scenario:
     path: Path | None = None
 
     def model_settings(self, overrides: dict[str, Any] | None = None) -> ModelSettings:
+        """The scenario's settings with ``overrides`` on top, validated; errors name the file."""
         values = {**self.settings, **(overrides or {})}
         where = self.path.name if self.path else self.name
         try:
@@ -56,6 +59,7 @@ def scenario_directories() -> list[Path]:
 
 
 def builtin_scenarios() -> dict[str, Path]:
+    """Built-in scenario names and their files; the first directory wins a name."""
     found: dict[str, Path] = {}
     for directory in scenario_directories():
         for path in sorted(directory.glob("*.toml")):

@@ -281,6 +281,7 @@ class ModelSettings:
         return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict, for the manifest."""
         return dataclasses.asdict(self)
 
 

@@ -113,9 +113,11 @@ class Buyer(mesa.Agent):
 
     @property
     def country(self) -> str:
+        """The country this buyer buys for."""
         return self.model.world.countries[self.fleet.country[self.index]]
 
     def need_t(self, mineral: str) -> float:
+        """Refined tonnes this buyer needs of ``mineral`` this month: 2023 need times its growth."""
         m = self.model.world.minerals.index(mineral)
         return float(
             self.fleet.need_2023[self.index, m] * self.fleet.growth[self.index, m, self.model.month]

@@ -74,4 +74,5 @@ class Producer(SiteAgent):
 
     @property
     def unit_cost_usd_per_t(self) -> float:
+        """What this mine spends to raise one tonne."""
         return float(self.fleet.unit_cost[self.index])

@@ -106,4 +106,5 @@ class Refiner(SiteAgent):
 
     @property
     def conversion_cost_usd_per_t(self) -> float:
+        """What this refinery spends to turn one tonne of ore into refined metal."""
         return float(self.fleet.unit_cost[self.index])

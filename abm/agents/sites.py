@@ -93,6 +93,7 @@ class SiteFleet:
         self.price_history = np.full((months, len(self)), np.nan)
 
     def remember_price(self, month: int, price: np.ndarray) -> None:
+        """Keep this month's prices in the ring set up by ``keep_prices``."""
         self.price_history[month % len(self.price_history)] = price
 
     def price_months_ago(self, month: int, lag: np.ndarray) -> np.ndarray:
@@ -323,20 +324,25 @@ class SiteAgent(mesa.Agent):
 
     @property
     def mineral(self) -> str:
+        """The mineral this site works."""
         return self.model.world.minerals[self.fleet.mineral[self.index]]
 
     @property
     def location(self) -> str:
+        """The country the site stands in."""
         return self.model.world.countries[self.fleet.location[self.index]]
 
     @property
     def owner(self) -> str:
+        """The country whose firm owns the site."""
         return self.model.world.countries[self.fleet.owner[self.index]]
 
     @property
     def capacity_t_per_month(self) -> float:
+        """What the site can put out this month, t/month."""
         return float(self.fleet.capacity_of(self.index, self.model.month))
 
     @property
     def output_t(self) -> float:
+        """The site's output in tonnes, as last recorded."""
         return float(self.fleet.output[self.index])

@@ -17,7 +17,7 @@ Paths = dict[str, dict[str, tuple[dict[tuple[str, int], float], str]]]
 
 
 def sector_paths(iea: IeaData, estimates: Estimates) -> Paths:
-    """mineral -> sector -> (demand by (scenario, year), source); 2023 demand in any unit."""
+    """Per mineral -> sector -> (demand by (scenario, year), source); 2023 demand in any unit."""
     out: Paths = {}
     keys = [(s, y) for s in SCENARIOS for y in YEARS]
     for mineral, sectors in _sector_rows(estimates).items():
@@ -60,7 +60,7 @@ def sector_paths(iea: IeaData, estimates: Estimates) -> Paths:
 
 
 def _sector_rows(estimates: Estimates) -> dict[str, dict[str, Any]]:
-    """mineral -> sector -> {IEA row: weight}, in file order; "" holds the IEA block title."""
+    """Per mineral -> sector -> {IEA row: weight}, in file order; "" holds the IEA block title."""
     out: dict[str, dict] = {}
     for row in estimates.demand_sectors:
         sectors = out.setdefault(row.mineral, {"": row.iea_block})

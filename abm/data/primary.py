@@ -103,7 +103,11 @@ _NAMED = {
     "Brazil": "BR",
     "Peru": "PE",
 }
-COUNTRY_CODES = {**{n: "EU" for n in _EU if n != "Slovakia"}, **{n: "ROW" for n in _ROW}, **_NAMED}
+COUNTRY_CODES = {
+    **{n: "EU" for n in _EU if n != "Slovakia"},
+    **dict.fromkeys(_ROW, "ROW"),
+    **_NAMED,
+}
 _FOOTNOTE = re.compile(r"^(?P<name>.*?)(?:\d+|e)$")
 
 

@@ -75,6 +75,8 @@ def output_shares(view: Situation, months: int = 12) -> tuple[np.ndarray, np.nda
 
 
 def resource_nationalism(view: Situation, c: int, month: int) -> list[Policy]:
+    """Raw-export bans where ``c`` mines much, refines little and expects to keep the value
+    added."""
     settings = view.settings
     country = view.countries[c]
     mining, refining = output_shares(view)
@@ -158,6 +160,7 @@ def _exposure(view: Situation, policy: Policy, a: int, c: int) -> float:
 
 
 def retaliation(view: Situation, c: int, month: int) -> list[Policy]:
+    """Tariffs in answer to restrictions others aimed at ``c``, once per restriction."""
     settings, book, minerals = view.settings, view.policies, view.minerals
     country = view.countries[c]
     adopted: list[Policy] = []
@@ -222,6 +225,7 @@ def retaliation(view: Situation, c: int, month: int) -> list[Policy]:
 
 
 def industrial_support(view: Situation, c: int, month: int) -> list[Policy]:
+    """Investment support where one foreign origin supplies too much of what ``c`` imports."""
     settings = view.settings
     country = view.countries[c]
     arrivals = view.observations.flows_over(1, 3)  # (mineral, origin, destination)

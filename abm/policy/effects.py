@@ -64,17 +64,20 @@ class PolicyBook:
 
     # ------------------------------------------------------------------ bookkeeping
     def add(self, policy: Policy, month: int) -> int:
+        """Enter ``policy`` in the book from ``month`` on; return its number."""
         self.policies.append(policy)
         self.added_month.append(month)
         return len(self.policies) - 1
 
     def month_text(self, month: int) -> str:
+        """``month`` as YYYY-MM, the form policies' start and end are written in."""
         # Formatted once per run: the book is consulted twice a month.
         if self._month_texts is None:
             self._month_texts = list(self.world.months.strftime("%Y-%m"))
         return self._month_texts[min(month, len(self._month_texts) - 1)]
 
     def in_force(self, month: int) -> list[tuple[int, Policy]]:
+        """The numbered policies in force in ``month``."""
         text = self.month_text(month)
         return [(i, p) for i, p in enumerate(self.policies) if p.active(text)]
 
@@ -131,10 +134,12 @@ class PolicyBook:
     # ------------------------------------------------------------------ for the instruments
     @property
     def countries(self) -> tuple[str, ...]:
+        """Country codes, in the world's order."""
         return self.world.countries
 
     @property
     def minerals(self) -> tuple[str, ...]:
+        """Minerals, in the world's order."""
         return self.world.minerals
 
     def sites_in(self, fleet: str, country: str, mineral: int) -> np.ndarray:

@@ -50,22 +50,27 @@ class Policy:
     reason: str = "scenario"
 
     def minerals(self) -> tuple[str, ...]:
+        """The minerals the policy covers: all of them for ``all``."""
         return MINERALS if self.mineral == ALL else (self.mineral,)
 
     def stages(self) -> tuple[str, ...]:
+        """The stages the policy covers: raw and refined for ``all``."""
         return ("raw", "refined") if self.stage == ALL else (self.stage,)
 
     def target_codes(self) -> tuple[str, ...]:
+        """The countries the policy aims at: every other country for ``all``."""
         if self.targets == ALL:
             return tuple(c for c in COUNTRIES if c != self.country)
         return tuple(self.targets)
 
     def active(self, month: str) -> bool:
+        """Whether the policy is in force in ``month`` (YYYY-MM), its start and end included."""
         begins = self.start is None or month_index(month) >= month_index(self.start)
         ends = self.end is not None and month_index(month) > month_index(self.end)
         return begins and not ends
 
     def param(self, name: str) -> Any:
+        """The value of parameter ``name``, or its kind's default."""
         return self.params.get(name, KINDS[self.kind][name].default)
 
     def describe(self) -> str:

@@ -86,6 +86,7 @@ class CompliancePlan:
 
 
 def active_rule(model: Market, month: int) -> Policy | None:
+    """The IRA rules in force in ``month``, if any."""
     for _, policy in model.policies.in_force(month):
         if policy.kind == "ira_rules":
             return policy

@@ -35,18 +35,21 @@ class Book(Protocol):
     conditions: Conditions
 
     @property
-    def countries(self) -> tuple[str, ...]: ...
+    def countries(self) -> tuple[str, ...]:
+        """Country codes, in the world's order."""
 
     @property
-    def minerals(self) -> tuple[str, ...]: ...
+    def minerals(self) -> tuple[str, ...]:
+        """Minerals, in the world's order."""
 
-    def sites_in(self, fleet: str, country: str, mineral: int) -> np.ndarray: ...
+    def sites_in(self, fleet: str, country: str, mineral: int) -> np.ndarray:
+        """Indices of ``fleet``'s sites in ``country`` working mineral number ``mineral``."""
 
-    def license(
-        self, number: int, policy: Policy, mineral: str, stage: str, month: int
-    ) -> None: ...
+    def license(self, number: int, policy: Policy, mineral: str, stage: str, month: int) -> None:
+        """Start licensing exports under policy ``number`` for one mineral and stage."""
 
-    def join_forum(self, policy: Policy) -> None: ...
+    def join_forum(self, policy: Policy) -> None:
+        """Join the forum's members (the policy's country and its ``members``) in one forum."""
 
 
 class Instrument:
@@ -68,6 +71,7 @@ class TradeInstrument(Instrument):
     """A kind that acts on each (mineral, stage) pair it covers."""
 
     def apply(self, book: Book, number: int, policy: Policy, month: int) -> None:
+        """Apply the policy to each (mineral, stage) pair it covers."""
         for mineral in policy.minerals():
             for stage in policy.stages():
                 self.apply_pair(book, number, policy, mineral, stage, month)
@@ -75,19 +79,25 @@ class TradeInstrument(Instrument):
     def apply_pair(
         self, book: Book, number: int, policy: Policy, mineral: str, stage: str, month: int
     ) -> None:
+        """Apply the policy to one mineral at one stage."""
         raise NotImplementedError
 
 
 class ExportBan(TradeInstrument):
+    """Export ban: no trade from the country to the targets."""
+
     kind = "export_ban"
     effect = "the pairs country -> targets are closed"
 
     def apply_pair(self, book, number, policy, mineral, stage, month) -> None:
+        """Close the pairs country -> targets."""
         targets = list(policy.target_codes())
         book.rules.set_export_ban(policy.country, mineral, stage, targets, banned=True)
 
 
 class ExportLicensing(TradeInstrument):
+    """Export licensing: no licences for a delay, then quotas on exports to the targets."""
+
     kind = "export_licensing"
     effect = (
         "no licences for `delay_months`, then exports to each target capped at "
@@ -100,10 +110,13 @@ class ExportLicensing(TradeInstrument):
     }
 
     def apply_pair(self, book, number, policy, mineral, stage, month) -> None:
+        """Hand the licensing to the book, which caps exports month by month."""
         book.license(number, policy, mineral, stage, month)
 
 
 class ExportTax(TradeInstrument):
+    """Export tax: an ad valorem tax on exports to the targets."""
+
     kind = "export_tax"
     effect = "ad valorem tax on exports to the targets"
     parameters: ClassVar[dict[str, Parameter]] = {
@@ -111,11 +124,14 @@ class ExportTax(TradeInstrument):
     }
 
     def apply_pair(self, book, number, policy, mineral, stage, month) -> None:
+        """Set the tax on exports to the targets."""
         targets = list(policy.target_codes())
         book.rules.set_export_tax(policy.country, mineral, stage, targets, policy.param("rate"))
 
 
 class ImportTariff(TradeInstrument):
+    """Import tariff: an ad valorem tariff on imports from the targets."""
+
     kind = "import_tariff"
     effect = "ad valorem tariff on imports from the targets"
     parameters: ClassVar[dict[str, Parameter]] = {
@@ -123,20 +139,26 @@ class ImportTariff(TradeInstrument):
     }
 
     def apply_pair(self, book, number, policy, mineral, stage, month) -> None:
+        """Set the tariff on imports from the targets."""
         targets = list(policy.target_codes())
         book.rules.set_import_tariff(policy.country, mineral, stage, targets, policy.param("rate"))
 
 
 class TariffExemption(TradeInstrument):
+    """Tariff exemption: the country waives its import tariffs on the mineral."""
+
     kind = "tariff_exemption"
     effect = "the country's import tariffs on the mineral are waived (India's 25 minerals)"
     phase = 2
 
     def apply_pair(self, book, number, policy, mineral, stage, month) -> None:
+        """Waive the country's tariffs on imports of the mineral."""
         book.rules.exempt_imports(policy.country, mineral, stage)
 
 
 class Stockpile(Instrument):
+    """Stockpile: the government buys while prices are low and sells when they spike."""
+
     kind = "stockpile"
     effect = (
         "the government buys toward a target while prices are low and sells when the home "
@@ -156,12 +178,15 @@ class Stockpile(Instrument):
     }
 
     def apply(self, book, number, policy, month) -> None:
+        """Give the country's stockpile of each covered mineral this policy to follow."""
         country = book.countries.index(policy.country)
         for mineral in policy.minerals():
             book.conditions.stockpile_policy[(country, book.minerals.index(mineral))] = policy
 
 
 class RecyclingSupport(Instrument):
+    """Recycling support: recyclers collect more end-of-life material and grow faster."""
+
     kind = "recycling_support"
     effect = "recyclers collect more end-of-life material and grow faster"
     parameters: ClassVar[dict[str, Parameter]] = {
@@ -170,6 +195,8 @@ class RecyclingSupport(Instrument):
     }
 
     def apply(self, book, number, policy, month) -> None:
+        """Raise the country's recyclers' collection rate and capacity growth to at least the
+        policy's."""
         conditions = book.conditions
         for mineral in policy.minerals():
             here = book.sites_in("recyclers", policy.country, book.minerals.index(mineral))
@@ -182,6 +209,8 @@ class RecyclingSupport(Instrument):
 
 
 class InvestmentSupport(Instrument):
+    """Investment support: a capital subsidy for new capacity in the country."""
+
     kind = "investment_support"
     effect = "capital subsidy for new capacity in the country"
     parameters: ClassVar[dict[str, Parameter]] = {
@@ -189,6 +218,8 @@ class InvestmentSupport(Instrument):
     }
 
     def apply(self, book, number, policy, month) -> None:
+        """Cap the capital cost of new mines or refineries in the country at one less the
+        subsidy."""
         for mineral in policy.minerals():
             for stage in policy.stages():
                 fleet = "mines" if stage == "raw" else "refineries"
@@ -198,6 +229,8 @@ class InvestmentSupport(Instrument):
 
 
 class LabourMobility(Instrument):
+    """Labour mobility: refineries in the country build and ramp up faster."""
+
     kind = "labour_mobility"
     effect = "shorter refinery build and ramp times"
     parameters: ClassVar[dict[str, Parameter]] = {
@@ -207,6 +240,7 @@ class LabourMobility(Instrument):
     }
 
     def apply(self, book, number, policy, month) -> None:
+        """Shorten the country's refinery lead times to at most the policy's multiplier."""
         lead = book.conditions.refinery_lead_multiplier
         for mineral in policy.minerals():
             here = book.sites_in("refineries", policy.country, book.minerals.index(mineral))
@@ -214,6 +248,8 @@ class LabourMobility(Instrument):
 
 
 class Transparency(Instrument):
+    """Transparency: investors see prices sooner and misjudge them less."""
+
     kind = "transparency"
     effect = (
         "investors see prices sooner and misjudge them less; with futures they see scarcity sooner"
@@ -225,6 +261,7 @@ class Transparency(Instrument):
     }
 
     def apply(self, book, number, policy, month) -> None:
+        """Lower investors' price noise, and open futures where the policy says so."""
         conditions = book.conditions
         for mineral in policy.minerals():
             m = book.minerals.index(mineral)
@@ -236,6 +273,8 @@ class Transparency(Instrument):
 
 
 class Forum(Instrument):
+    """Forum: members settle disputes, share stockpiles and invest with more drive."""
+
     kind = "forum"
     effect = (
         "members settle disputes instead of retaliating, share stockpiles and invest with "
@@ -252,10 +291,13 @@ class Forum(Instrument):
     phase = 0
 
     def apply(self, book, number, policy, month) -> None:
+        """Enter the country in the forum."""
         book.join_forum(policy)
 
 
 class IraRules(Instrument):
+    """IRA rules: a compliant tier of the refined market for US battery makers."""
+
     kind = "ira_rules"
     effect = (
         "a compliant tier of the refined market: US battery makers need compliant supply for "

@@ -67,22 +67,26 @@ class TradeRules:
         )
 
     def set_export_ban(self, country, mineral, stage, targets: str | Iterable[str], banned: bool):
+        """Close (or, with ``banned=False``, reopen) exports from ``country`` to ``targets``."""
         s, m, i, partners = self._index(mineral, stage, country, targets)
         self.allowed[s, m, i, partners] = not banned
 
     def set_import_tariff(self, country, mineral, stage, origins, rate: float):
+        """Set the ad valorem tariff ``country`` puts on imports from ``origins``."""
         if rate < 0:
             raise ValueError(f"rate: {rate} is negative; a tariff is a share >= 0")
         s, m, j, partners = self._index(mineral, stage, country, origins)
         self.tariff[s, m, partners, j] = rate
 
     def set_export_tax(self, country, mineral, stage, targets, rate: float):
+        """Set the ad valorem tax ``country`` puts on exports to ``targets``."""
         if rate < 0:
             raise ValueError(f"rate: {rate} is negative; a tax is a share >= 0")
         s, m, i, partners = self._index(mineral, stage, country, targets)
         self.export_tax[s, m, i, partners] = rate
 
     def set_export_quota(self, country, mineral, stage, targets, tonnes: float):
+        """Cap exports from ``country`` to each of ``targets`` at ``tonnes`` a month."""
         if tonnes < 0:
             raise ValueError(f"tonnes_per_month: {tonnes} is negative")
         s, m, i, partners = self._index(mineral, stage, country, targets)

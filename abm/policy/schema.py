@@ -22,18 +22,25 @@ class PolicyRecord(Protocol):
     """A policy as instruments read it (``abm.policy.instruments.Policy``)."""
 
     @property
-    def kind(self) -> str: ...
+    def kind(self) -> str:
+        """The instrument kind (a key of ``abm.policy.kinds.INSTRUMENTS``)."""
 
     @property
-    def country(self) -> str: ...
+    def country(self) -> str:
+        """The country whose government applies it."""
 
     @property
-    def start(self) -> str | None: ...
+    def start(self) -> str | None:
+        """Its first month, YYYY-MM (None: from the start of the run)."""
 
-    def minerals(self) -> tuple[str, ...]: ...
+    def minerals(self) -> tuple[str, ...]:
+        """The minerals the policy covers."""
 
-    def stages(self) -> tuple[str, ...]: ...
+    def stages(self) -> tuple[str, ...]:
+        """The stages the policy covers."""
 
-    def target_codes(self) -> tuple[str, ...]: ...
+    def target_codes(self) -> tuple[str, ...]:
+        """The countries the policy aims at."""
 
-    def param(self, name: str) -> Any: ...
+    def param(self, name: str) -> Any:
+        """The value of parameter ``name``, or its kind's default."""

@@ -91,8 +91,10 @@ class Stockpiles:
         return asks, bids
 
     def settle(self, sold: np.ndarray, bought: np.ndarray) -> None:
+        """Book what the stockpiles sold and bought at the last clearing."""
         self.sold, self.bought = sold, bought
         self.stock += (bought - sold).reshape(self.stock.shape)
 
     def held_by_mineral(self) -> np.ndarray:
+        """Tonnes held, by mineral, over all countries."""
         return self.stock.sum(axis=0)

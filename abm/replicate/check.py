@@ -41,6 +41,8 @@ def differences(committed: Path, fresh: Path, relative: float = RELATIVE) -> lis
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Compare a committed values table with a fresh one: exit 0 if they match, 1 with the
+    differences on stderr."""
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2:
         print("usage: python -m abm.replicate.check COMMITTED.csv FRESH.csv", file=sys.stderr)

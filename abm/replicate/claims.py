@@ -38,6 +38,7 @@ class Target:
     text: str = ""
 
     def holds(self, value: float) -> bool:
+        """Whether ``value`` is finite and strictly inside the target's bounds."""
         return bool(np.isfinite(value) and self.low < value < self.high)
 
 
@@ -53,6 +54,8 @@ class Caps:
 
 @dataclass(frozen=True)
 class Metric:
+    """One measured quantity of a claim, with its unit and the range it must fall in."""
+
     name: str
     unit: str
     metric: str
@@ -69,13 +72,16 @@ class Metric:
 
     @property
     def size(self) -> bool:
+        """Whether this metric judges the size of an effect rather than its direction."""
         return self.kind == "size"
 
     @property
     def judged(self) -> bool:
+        """Whether this metric is judged at all (``unjudged`` says why not)."""
         return not self.unjudged
 
     def compute(self, runs: Runs) -> float:
+        """This metric's value on one seed's runs."""
         return METRICS[self.metric](runs, **self.args)
 
     def roles(self) -> list[str]:
@@ -85,6 +91,8 @@ class Metric:
 
 @dataclass(frozen=True)
 class Claim:
+    """One claim of the report to replicate: the runs it compares and the metrics that test it."""
+
     number: int
     title: str
     chapter: str

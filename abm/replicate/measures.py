@@ -16,11 +16,13 @@ RECOVERY_BAND = 0.10  # recovered: back within 10% of the pre-shock price
 
 
 def window(run: Summary, start: str, months: int) -> slice:
+    """The months from ``start`` (YYYY-MM) for ``months`` months, cut at the run's end."""
     first = run.month(start)
     return slice(first, min(first + months, len(run.months)))
 
 
 def year(run: Summary, which: int) -> slice:
+    """The twelve months of year ``which``."""
     return window(run, f"{which}-01", 12)
 
 
@@ -32,14 +34,17 @@ def share(run: Summary, table: np.ndarray, mineral: str, country: str, span: sli
 
 
 def price_in(run: Summary, mineral: str, country: str) -> np.ndarray:
+    """Refined price of ``mineral`` in ``country``, month by month."""
     return run.price_in[REFINED, :, run.minerals.index(mineral), run.countries.index(country)]
 
 
 def world_price(run: Summary, mineral: str) -> np.ndarray:
+    """World refined price of ``mineral``, month by month."""
     return run.world_price[REFINED, :, run.minerals.index(mineral)]
 
 
 def ex_china_price(run: Summary, mineral: str) -> np.ndarray:
+    """Refined price of ``mineral`` outside China, month by month."""
     return run.ex_china_price[REFINED, :, run.minerals.index(mineral)]
 
 
@@ -49,6 +54,7 @@ def peak_ratio(series: np.ndarray, base: np.ndarray, span: slice) -> float:
 
 
 def mean_ratio(series: np.ndarray, base: np.ndarray, span: slice) -> float:
+    """Mean of ``series`` over mean of ``base``, both over ``span``."""
     return float(np.nanmean(series[span]) / np.nanmean(base[span]))
 
 

@@ -47,6 +47,7 @@ class Measured:
 
     @property
     def mean(self) -> float:
+        """The mean over seeds."""
         return float(np.mean(self.values))
 
     @property
@@ -84,6 +85,7 @@ class Measured:
 
     @property
     def status(self) -> str:
+        """The report's word on this metric: yes, no (and why), or why it is not judged."""
         if not self.metric.judged:
             return self.metric.unjudged
         if self.bound:
@@ -92,6 +94,7 @@ class Measured:
 
 
 def verdict(measured: list[Measured]) -> str:
+    """The claim's verdict: holds, or which of its direction and size do not."""
     judged = [m for m in measured if m.metric.judged]
     direction = all(m.holds for m in judged if not m.metric.size)
     size = all(m.holds for m in judged if m.metric.size)
@@ -145,6 +148,7 @@ def explain(item: Measured) -> str:
 def write_values(
     values: dict[int, Values], seeds: list[int], out: Path, claims: tuple[Claim, ...] = CLAIMS
 ) -> Path:
+    """Write every metric's value for every seed as one CSV, the table ``check`` compares."""
     rows = []
     for claim in claims:
         for i, metric in enumerate(claim.metrics):

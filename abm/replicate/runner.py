@@ -92,4 +92,5 @@ def metric_values(claim: Claim, runs: dict[Key, Summary], seeds: list[int]) -> V
 def all_values(
     runs: dict[Key, Summary], seeds: list[int], claims: tuple[Claim, ...] = CLAIMS
 ) -> dict[int, Values]:
+    """Every claim's metric values on every seed, by claim number."""
     return {claim.number: metric_values(claim, runs, seeds) for claim in claims}

@@ -184,6 +184,7 @@ class SweepLock:
         self.descriptor = descriptor
 
     def release(self) -> None:
+        """Release the folder's lock, once."""
         if self.descriptor is not None:
             os.close(self.descriptor)  # releases the lock
             self.descriptor = None

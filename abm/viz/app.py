@@ -93,6 +93,7 @@ class InteractiveModel(MineralsModel):
 
     @property
     def mineral_index(self) -> int:
+        """The index of the mineral on show."""
         return self.world.minerals.index(self.mineral)
 
     @property
@@ -102,6 +103,7 @@ class InteractiveModel(MineralsModel):
 
 
 def current_date(model: InteractiveModel) -> str:
+    """The month on show as YYYY-MM, held at the last month once the run ends."""
     month = min(model.month, model.running_months - 1)
     return f"{model.world.months[month]:%Y-%m}"
 
@@ -198,7 +200,8 @@ def unmet_demand_figure(model: InteractiveModel) -> Figure:
 
 
 @solara.component
-def DateView(model):
+def DateView(model):  # noqa: N802 - solara components are named like classes
+    """The month, scenario and mineral on show."""
     update_counter.get()
     # Plain HTML, not Markdown: solara's Markdown loads KaTeX from a CDN that is offline here.
     solara.HTML(tag="h2", unsafe_innerHTML=f"Month: {current_date(model)}")
@@ -207,7 +210,7 @@ def DateView(model):
 
 def _figure_component(make):
     @solara.component
-    def View(model):
+    def View(model):  # noqa: N802 - solara components are named like classes
         update_counter.get()
         solara.FigureMatplotlib(make(model), format="png")
 
@@ -215,7 +218,8 @@ def _figure_component(make):
 
 
 @solara.component
-def PolicyLog(model):
+def PolicyLog(model):  # noqa: N802 - solara components are named like classes
+    """The table of policies adopted so far."""
     update_counter.get()
     table = model.policies.log_table()
     solara.HTML(tag="h3", unsafe_innerHTML="Policy event log")

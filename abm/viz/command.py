@@ -23,7 +23,7 @@ class PortError(InputError):
     """The port is out of range or taken: names the port and the allowed values."""
 
 
-class _Stop(Exception):
+class _StopError(Exception):
     """Raised by the SIGTERM handler so the server child is stopped on the way out."""
 
 
@@ -47,7 +47,7 @@ def check_port(host: str, port: int) -> None:
 
 
 def _stop(signum: int, frame: object) -> None:
-    raise _Stop
+    raise _StopError
 
 
 def run_viz(args: argparse.Namespace) -> int:
@@ -61,7 +61,7 @@ def run_viz(args: argparse.Namespace) -> int:
     server = subprocess.Popen(server_command(args.port, args.host))
     try:
         return server.wait()
-    except (KeyboardInterrupt, _Stop):
+    except (KeyboardInterrupt, _StopError):
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -9,6 +9,7 @@ from abm.world.state import RAW, REFINED
 
 
 def reference_prices(calibration: Calibration) -> np.ndarray:
+    """Reference prices in USD per tonne, by (mineral, stage)."""
     table = calibration.prices.set_index(["mineral", "stage"]).price_usd_per_t
     return np.array([[float(table.loc[(m, s)]) for s in STAGES] for m in MINERALS])
 

@@ -1,0 +1,1 @@
+"""Dated calibration vintages: the tables as they stood when each was built."""
