@@ -227,3 +227,25 @@ def test_shipped_calibration_is_read_once_and_each_caller_gets_its_own_tables():
     second = load_calibration()
     assert second.supply is not first.supply
     assert (second.supply.tonnes > 0).any()
+
+
+def test_each_mesa_agent_is_a_view_of_its_row_in_the_agent_set(first_year):
+    """Users inspect agents one by one (``model.agents``): each must read its own row of
+    the arrays the agent sets decide with."""
+    model = first_year
+    producers = [a for a in model.agents if type(a).__name__ == "Producer"]
+    refiners = [a for a in model.agents if type(a).__name__ == "Refiner"]
+    buyers = [a for a in model.agents if type(a).__name__ == "Buyer"]
+    assert len(producers) == len(model.mines) and len(refiners) == len(model.refineries)
+    month = model.month - 1  # the run is over: the views read its last month
+    for agent in producers[::50] + refiners[::50]:
+        fleet, row = agent.fleet, agent.index
+        assert agent.mineral == model.world.minerals[fleet.mineral[row]]
+        assert agent.location == model.world.countries[fleet.location[row]]
+        assert agent.owner == model.world.countries[fleet.owner[row]]
+        assert agent.capacity_t_per_month == fleet.capacity_in(month)[row]
+        assert agent.output_t == fleet.output[row]
+    mined = sum(a.output_t for a in producers)
+    assert mined == pytest.approx(model.mines.output.sum(), rel=1e-12) and mined > 0
+    for agent in buyers[::10]:
+        assert agent.country == model.world.countries[model.buyers.country[agent.index]]

@@ -339,8 +339,10 @@ class SiteAgent(mesa.Agent):
 
     @property
     def capacity_t_per_month(self) -> float:
-        """What the site can put out this month, t/month."""
-        return float(self.fleet.capacity_of(self.index, self.model.month))
+        """What the site can put out this month (the last month once the run is over),
+        t/month."""
+        month = min(self.model.month, self.model.running_months - 1)
+        return float(self.fleet.capacity_of(self.index, month))
 
     @property
     def output_t(self) -> float:
