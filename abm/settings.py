@@ -37,7 +37,7 @@ class ModelSettings:
     )
     tranches: int = field(
         default=8,
-        metadata={"help": "cost tranches per mine or refinery group", "min": 1, "max": 64},
+        metadata={"help": "cost tranches per mine or refinery group", "min": 1, "max": 256},
     )
     cost_jitter: float = field(
         default=0.02, metadata={"help": "log-sd of random unit-cost draws", "min": 0.0, "max": 1.0}
