@@ -7,36 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
+from support.markets import random_market
 
 from abm import market_quota
 from abm.market import Asks, Bids, Frictions, MarketSettings, clear
 from abm.market_solver import Batch, evaluate, jacobian
-
-
-def random_market(
-    seed: int, n: int = 4, markets: int = 2, asks: int = 12, bids: int = 8, elasticity: float = 0.3
-):
-    rng = np.random.default_rng(seed)
-    quantity = rng.uniform(1, 10, bids)
-    offers = Asks(
-        market=rng.integers(0, markets, asks),
-        origin=rng.integers(0, n, asks),
-        quantity=rng.uniform(1, 10, asks),
-        price=rng.uniform(50, 150, asks),
-    )
-    orders = Bids(
-        market=rng.integers(0, markets, bids),
-        destination=rng.integers(0, n, bids),
-        quantity=quantity,
-        reference_price=np.full(bids, 100.0),
-        elasticity=np.full(bids, elasticity),
-        max_price=rng.uniform(150, 400, bids),
-        max_quantity=3 * quantity,
-    )
-    transport = rng.uniform(1, 10, (markets, n, n))
-    for k in range(markets):
-        np.fill_diagonal(transport[k], 0.0)
-    return offers, orders, Frictions.free_trade(markets, n, transport)
 
 
 def one_market(n: int = 3):

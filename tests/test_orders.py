@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_market import random_market
+from support.markets import random_market
 
 from abm.market import Asks, Bids, Frictions, MarketSettings
 from abm.orders import OrderBook

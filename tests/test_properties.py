@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from conftest import shrink
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.worlds import shrink
 
 from abm.data import MINERALS, load_calibration
 from abm.model import MineralsModel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import EVERY_INSTRUMENT
+from support.worlds import EVERY_INSTRUMENT
 
 from abm.model import MineralsModel
 from abm.outputs import largest_relative_residual, tables

@@ -18,14 +18,15 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
-from test_sweep import arguments, snapshot
-from test_sweep_faults import (
+from support.sweeps import (
+    arguments,
     assert_every_run_once,
     count_runs,
     error_lines,
     kill_after,
     kill_when,
     results,
+    snapshot,
     sweep_file,
     wait_until,
 )

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,44 +18,20 @@ import dask
 import distributed
 import pandas as pd
 import pytest
-from test_sweep import arguments, grid_text, write
+from support.sweeps import (
+    arguments,
+    assert_every_run_once,
+    count_runs,
+    error_lines,
+    kill_after,
+    reference_sweep,
+    results,
+    run_ids,
+    sweep_file,
+)
 
 from abm.sweep import command as sweep_command
 from abm.sweep.command import run_sweep
-
-
-def run_ids(count: int) -> list[str]:
-    return [f"r{i:06d}" for i in range(count)]
-
-
-def sweep_file(tmp_path: Path, seeds: str = "[1, 2]") -> Path:
-    """2 x 2 samples x seeds, keeping the prices of every run as a partitioned series. Runs
-    go to 2025-12 so that each takes 0.25-0.3 s: the kills below must leave runs to do (to
-    2023-04, a run takes 0.1 s since the calibration is read once per worker, and a sweep
-    could finish between two kills)."""
-    text = grid_text(extra='"settings.retaliation" = [true, false]', seeds=seeds)
-    return write(tmp_path, text.replace('end = "2023-04"', 'end = "2025-12"\nseries = ["prices"]'))
-
-
-def results(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """runs.parquet (without wall times) and the prices series, both in run order."""
-    table = pd.read_parquet(out / "runs.parquet").drop(columns=["wall_time_s"])
-    prices = pd.read_parquet(out / "series" / "prices")
-    prices["run_id"] = prices["run_id"].astype(str)
-    order = [*prices.columns.drop("run_id")]
-    prices = prices.sort_values(["run_id", *order], ignore_index=True)
-    return table.set_index("run_id").sort_index(), prices
-
-
-def assert_every_run_once(out: Path, count: int) -> None:
-    """Each run once in runs/, in runs.parquet and in the series; no temporary file left."""
-    table, prices = results(out)
-    assert list(table.index) == run_ids(count)
-    assert sorted(p.stem for p in (out / "runs").glob("r*.parquet")) == run_ids(count)
-    partitions = sorted(p.name for p in (out / "series" / "prices").iterdir())
-    assert partitions == [f"run_id={run}" for run in run_ids(count)]
-    assert prices.groupby("run_id").size().nunique() == 1  # no run's rows twice
-    assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
 
 
 def assert_no_partial_file(out: Path) -> None:
@@ -68,49 +43,10 @@ def assert_no_partial_file(out: Path) -> None:
         pd.read_parquet(path)
 
 
-def reference_sweep(folder: Path, seeds: str) -> Path:
-    """The results folder of the sweep run without faults."""
-    assert run_sweep(arguments(sweep_file(folder, seeds), folder / "out", workers=2)) == 0
-    return folder / "out"
-
-
 @pytest.fixture(scope="module")
 def long_reference(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A 24-run sweep without faults: long enough that a worker is killed mid-sweep."""
     return results(reference_sweep(tmp_path_factory.mktemp("long"), "[1, 2, 3, 4, 5, 6]"))
-
-
-def count_runs(out: Path) -> int:
-    """Runs written so far (none while the folder is not made yet)."""
-    return len(list((out / "runs").glob("r*.parquet")))
-
-
-def wait_until(process: subprocess.Popen, ready: Callable[[], bool]) -> None:
-    """Poll every 20 ms until ``ready()`` or the process ends (at most two minutes)."""
-    deadline = time.monotonic() + 120
-    while process.poll() is None and not ready() and time.monotonic() < deadline:
-        time.sleep(0.02)
-
-
-def kill_when(command: list[str], ready: Callable[[], bool], jitter_s: float = 0.0) -> bool:
-    """Start the sweep; once ``ready()`` and ``jitter_s`` seconds more have passed, SIGKILL its
-    whole process group (its workers too). Whether it was still running then."""
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    wait_until(process, ready)
-    time.sleep(jitter_s)  # the random moment itself, not a wait for anything
-    running = process.poll() is None
-    if running:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    return running
-
-
-def kill_after(command: list[str], out: Path, new_runs: int, jitter_s: float) -> bool:
-    """kill_when the sweep has written ``new_runs`` more runs (0: still starting up)."""
-    before = count_runs(out)
-    return kill_when(command, lambda: count_runs(out) >= before + new_runs, jitter_s)
 
 
 @pytest.mark.slow
@@ -248,11 +184,6 @@ def test_a_folder_that_refuses_writes_stops_the_sweep_before_any_run(
     assert error.startswith(f"error: cannot write the sweep results in {out}")
     assert cause in error
     assert count_runs(out) == 0
-
-
-def error_lines(stderr: str) -> list[str]:
-    """Lines of stderr that are not the progress bar."""
-    return [line for line in stderr.replace("\r", "\n").splitlines() if "error" in line]
 
 
 def full_disk(row: dict, runs_dir: Path) -> Path:

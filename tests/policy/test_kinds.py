@@ -7,7 +7,7 @@ from pathlib import Path
 from abm.policy.instruments import KINDS
 from abm.policy.kinds import INSTRUMENTS, Instrument, instrument_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_policy_kind_is_an_instrument_class_with_its_parameters():

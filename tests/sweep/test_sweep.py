@@ -12,46 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from support.sweeps import METRICS, arguments, grid_text, snapshot, write
 
 from abm.sweep.command import run_analyze, run_sweep
 from abm.sweep.design import runs
 from abm.sweep.spec import SweepError, parse_sweep
-
-METRICS = """
-[[metric]]
-name = "peak_graphite_US"
-kind = "peak_price_ratio"
-mineral = "graphite"
-region = "US"
-[[metric]]
-name = "unmet"
-kind = "cumulative_unmet"
-"""
-
-
-def grid_text(name: str = "tiny", extra: str = "", seeds: str = "[1, 2]") -> str:
-    return f"""
-name = "{name}"
-scenario = "graphite-licensing"
-seeds = {seeds}
-end = "2023-04"
-[parameters]
-"policy.export_licensing.quota_share" = [0.2, 0.8]
-{extra}
-{METRICS}"""
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "sweep.toml"
-    path.write_text(text)
-    return path
-
-
-def arguments(file: Path, out: Path, **values) -> argparse.Namespace:
-    base = dict(
-        file=str(file), workers=1, backend="processes", scheduler=None, resume=False, force=False
-    )
-    return argparse.Namespace(**(base | values), out=str(out))
 
 
 @pytest.mark.parametrize(
@@ -339,14 +304,6 @@ BAD_SWEEPS = {
     "workers 0": (grid_text(), ["--workers", "0"], "--workers"),
     "resume and force": (grid_text(), ["--resume", "--force"], "--force"),
 }
-
-
-def snapshot(folder: Path) -> dict[str, bytes | None]:
-    """Every path under the folder and the bytes of its files."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None
-        for p in sorted(folder.rglob("*"))
-    }
 
 
 def assert_refused_in_one_line(argv: list[str], field: str, tmp_path: Path, capsys) -> None:

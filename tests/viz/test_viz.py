@@ -94,7 +94,7 @@ def test_page_renders_steps_and_reacts_to_controls(tmp_path):
         server_command(port, "127.0.0.1"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
     )
     errors: list[str] = []
     try:
@@ -130,7 +130,7 @@ def test_page_renders_steps_and_reacts_to_controls(tmp_path):
             page.get_by_text("Month: 2023-07").wait_for(timeout=30_000)
             page.wait_for_timeout(1000)
             page.screenshot(path=str(tmp_path / "viz.png"), full_page=True)
-            docs = Path(__file__).resolve().parents[1] / "docs" / "viz.png"
+            docs = Path(__file__).resolve().parents[2] / "docs" / "viz.png"
             shutil.copy(tmp_path / "viz.png", docs)
             browser.close()
     finally:
@@ -187,7 +187,7 @@ def test_stopping_abm_viz_stops_its_server_and_frees_the_port(stop):
         [sys.executable, "-m", "abm", "viz", "--port", str(port), "--host", "127.0.0.1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        cwd=Path(__file__).resolve().parents[1],
+        cwd=Path(__file__).resolve().parents[2],
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/")

@@ -26,7 +26,7 @@ from abm.replicate.runner import metric_values
 from abm.replicate.summary import summarise
 from abm.scenario import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "results" / "replication"
 
 
