@@ -15,6 +15,7 @@ policies its levers; outcomes are computed from the tables.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -66,6 +67,30 @@ def apply(
     return overrides, changed
 
 
+def model_arguments(
+    scenario: Scenario | str,
+    *,
+    seed: int | None = 1,
+    overrides: dict[str, Any] | None = None,
+    end: str | None = None,
+    extra_policies: Sequence[Policy] = (),
+) -> dict[str, Any]:
+    """The keyword arguments of ``MineralsModel`` for ``scenario`` with ``overrides``: what
+    ``build`` passes, and what the page's model (a subclass the page rebuilds by keyword)
+    passes too. ``extra_policies`` come after the scenario's own."""
+    chosen = load_scenario(scenario) if isinstance(scenario, str) else scenario
+    values = dict(overrides or {})
+    if end is not None:
+        values["settings.end"] = end
+    settings, policies = apply(chosen.settings, chosen.policies, values)
+    return {
+        "rng": seed,
+        "settings": chosen.model_settings(settings),
+        "policies": [*policies, *extra_policies],
+        "adjustments": list(chosen.adjustments),
+    }
+
+
 def build(
     scenario: Scenario | str,
     *,
@@ -77,17 +102,7 @@ def build(
     ready to step; ``end`` cuts or extends its horizon."""
     from abm.model import MineralsModel
 
-    chosen = load_scenario(scenario) if isinstance(scenario, str) else scenario
-    values = dict(overrides or {})
-    if end is not None:
-        values["settings.end"] = end
-    settings, policies = apply(chosen.settings, chosen.policies, values)
-    return MineralsModel(
-        rng=seed,
-        settings=chosen.model_settings(settings),
-        policies=list(policies),
-        adjustments=list(chosen.adjustments),
-    )
+    return MineralsModel(**model_arguments(scenario, seed=seed, overrides=overrides, end=end))
 
 
 @dataclass

@@ -19,6 +19,7 @@ from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
 from abm.data import COUNTRIES, MINERALS
+from abm.experiment import model_arguments
 from abm.model import MineralsModel
 from abm.policy.instruments import Policy
 from abm.scenario import builtin_scenarios, load_scenario
@@ -51,7 +52,7 @@ class InteractiveModel(MineralsModel):
         chosen = load_scenario(scenario_name)
         self.scenario_name = scenario_name
         self.mineral = mineral
-        policies = list(chosen.policies)
+        policies: list[Policy] = []  # the controls' policies, after the scenario's own
         start = chosen.settings.get("start", "2023-01")
         if export_restriction:
             policies.append(
@@ -75,7 +76,7 @@ class InteractiveModel(MineralsModel):
                     params={"rate": float(us_tariff_rate)},
                 )
             )
-        if ira_rules and not any(p.kind == "ira_rules" for p in policies):
+        if ira_rules and not any(p.kind == "ira_rules" for p in chosen.policies):
             policies.append(
                 Policy("ira_rules", "US", start="2024-01", params={"leasing_share": leasing_share})
             )
@@ -83,12 +84,13 @@ class InteractiveModel(MineralsModel):
             policies.append(Policy("recycling_support", "EU", start=start))
         if transparency:
             policies.append(Policy("transparency", "US", start=start))
-        settings = {**chosen.settings, "policy_mode": policy_mode, "retaliation": bool(retaliation)}
         super().__init__(
-            rng=int(rng) if rng not in (None, "") else None,
-            policies=policies,
-            adjustments=list(chosen.adjustments),
-            **settings,
+            **model_arguments(
+                chosen,
+                seed=int(rng) if rng not in (None, "") else None,
+                overrides={"policy_mode": policy_mode, "retaliation": bool(retaliation)},
+                extra_policies=policies,
+            )
         )
 
     @property

@@ -197,3 +197,18 @@ def test_stopping_abm_viz_stops_its_server_and_frees_the_port(stop):
     finally:
         if viz.poll() is None:
             viz.kill()
+
+
+def test_the_pages_model_is_built_from_its_scenario_as_abm_run_builds_it():
+    """One pipeline: the page's model has the settings and policies abm.experiment gives the
+    same scenario, plus only what the page's controls add."""
+    from abm.experiment import build
+    from abm.viz.app import InteractiveModel
+
+    page = InteractiveModel(scenario_name="ira", policy_mode="both", recycling_support=True)
+    run = build("ira", seed=1, overrides={"policy_mode": "both", "retaliation": True})
+    assert page.settings == run.settings
+    assert page.policies.policies[: len(run.policies.policies)] == run.policies.policies
+    assert [p.kind for p in page.policies.policies[len(run.policies.policies) :]] == [
+        "recycling_support"
+    ]
