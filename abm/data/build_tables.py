@@ -130,20 +130,23 @@ def price_rows(primary: Path, iea: IeaData, estimates: Estimates) -> list[Row]:
         for stage, table in (("raw", raw), ("refined", refined)):
             if mineral not in table:
                 raise CalibrationError(f"prices.csv: no {stage} price for {mineral}")
-            quoted, unit, content, source, note = table[mineral]
-            rows.append(
-                [
-                    mineral,
-                    stage,
-                    fmt(quoted / content, 2),
-                    fmt(quoted, 2),
-                    unit,
-                    fmt(content, 6),
-                    source,
-                    note,
-                ]
-            )
+            rows.append(price_row(mineral, stage, table[mineral]))
     return rows
+
+
+def price_row(mineral: str, stage: str, quote: Quote) -> Row:
+    """One prices-table row: the price per contained tonne, then the price as quoted."""
+    quoted, unit, content, source, note = quote
+    return [
+        mineral,
+        stage,
+        fmt(quoted / content, 2),
+        fmt(quoted, 2),
+        unit,
+        fmt(content, 6),
+        source,
+        note,
+    ]
 
 
 def _quoted(quote: PriceQuote, refined: Quote | None) -> Quote:

@@ -14,6 +14,7 @@ import csv
 from pathlib import Path
 
 from abm.data.build_supply import by_code, fmt, normalised
+from abm.data.build_tables import price_row
 from abm.data.primary import country_code, number
 from abm.data.schema import COUNTRIES, MINERALS, STAGES
 from abm.data.vintages.balance import BALANCE, GROWTH_WORLD, STOCKS
@@ -262,19 +263,7 @@ def price_rows(year: int) -> list[Row]:
     rows = []
     for mineral in MINERALS:
         for stage in STAGES:
-            quoted, unit, content, source, note = table[(mineral, stage)]
-            rows.append(
-                [
-                    mineral,
-                    stage,
-                    fmt(quoted / content, 2),
-                    fmt(quoted, 2),
-                    unit,
-                    fmt(content, 6),
-                    source,
-                    note,
-                ]
-            )
+            rows.append(price_row(mineral, stage, table[(mineral, stage)]))
     return rows
 
 
