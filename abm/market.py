@@ -75,6 +75,9 @@ class Bids:
     elasticity: FloatArray  # price elasticity of the bid (>= 0)
     max_price: FloatArray  # choke price: nothing is bought above it
     max_quantity: FloatArray  # tonnes the buyer can take at any price (storage, capacity)
+    # Half-width in log price of the fall of demand around ``max_price``: the spread of
+    # willingness to pay across the firms behind one bid. None: the market's ``ramp_width``.
+    choke_width: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,7 @@ def _markets(
             bids.elasticity[buying],
             bids.max_price[buying],
             bids.max_quantity[buying],
+            None if bids.choke_width is None else bids.choke_width[buying],
         ),
         Frictions(
             frictions.transport_usd_per_t[chosen],

@@ -196,7 +196,7 @@ def _pair_flow(batch, terms, x, j, price, rent, sigma) -> float:
     weight = np.exp(weight - top)
     total = weight.sum()
     log_paid = np.log((weight / total) @ delivered)
-    demand = bid_demand(terms, np.full(len(terms.quantity), log_paid), batch.width)[0].sum()
+    demand = bid_demand(terms, np.full(len(terms.quantity), log_paid))[0].sum()
     return weight[x] / total * demand
 
 

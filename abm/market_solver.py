@@ -41,11 +41,16 @@ class Batch:
         ask_cell = np.asarray(asks.market) * n + asks.origin
         log_ask = np.log(asks.price)
         bid_market, log_max = np.asarray(bids.market), np.log(bids.max_price)
+        choke_width = np.full(len(bid_market), width)
+        if bids.choke_width is not None:
+            given = np.asarray(bids.choke_width, dtype=float)
+            choke_width = np.where(np.isnan(given), width, given)
         # Bounds on log origin prices: below the cheapest ask nothing is supplied, above the
-        # highest choke price nothing is bought.
+        # highest choke price (and the widest spread of buyers around it) nothing is bought.
         lowest = group_extreme(np.minimum, ask_cell, log_ask, m * n, np.inf)
         self.lower = lowest.reshape(m, n) - 1.5 * width
-        top = group_extreme(np.maximum, bid_market, log_max, m, -np.inf)
+        beyond = log_max + np.maximum(choke_width - width, 0.0)
+        top = group_extreme(np.maximum, bid_market, beyond, m, -np.inf)
         # Only asks offering something and bids wanting something take part in the search.
         self.ask_count, self.bid_count = len(ask_cell), len(bid_market)
         self.ask_rows = np.flatnonzero(np.asarray(asks.quantity) > 0)
@@ -60,10 +65,12 @@ class Batch:
             log_max[buy],
             -np.asarray(bids.elasticity, dtype=float)[buy],
             np.maximum(bids.max_quantity[buy], 1e-300),
+            choke_width[buy],
         )
         # Where each ramp starts (asks, then bids), and the bins of ``evaluate``'s one
         # bincount: demand, its slope, supply, its slope.
         self.ramp_start = np.concatenate((self.log_ask, self.bid_terms.log_max))
+        self.ramp_width = np.concatenate((np.full(len(self.log_ask), width), self.bid_terms.width))
         cells = m * n
         self.sum_cell = np.concatenate(
             (
@@ -108,21 +115,20 @@ class BidTerms(NamedTuple):
     log_max: FloatArray  # log choke price
     minus_elasticity: FloatArray
     limit: FloatArray  # tonnes the bid can take at most, kept above zero
+    width: FloatArray  # half-width of the choke ramp in log price (the spread of buyers)
 
     def take(self, rows: np.ndarray) -> BidTerms:
         """The bid terms of ``rows`` only."""
         return BidTerms(*(column[rows] for column in self))
 
 
-def bid_demand(
-    terms: BidTerms, log_price: FloatArray, width: float, choke=None
-) -> tuple[FloatArray, FloatArray]:
+def bid_demand(terms: BidTerms, log_price: FloatArray, choke=None) -> tuple[FloatArray, FloatArray]:
     """Tonnes each bid buys at its destination's log price, and d(tonnes)/d(log price).
 
     Isoelastic around the reference price, limited smoothly by ``limit``
     (``q / (1 + (q / limit) ** 8) ** (1 / 8)``: within 0.1% of ``q`` below half the limit,
     and never perfectly flat, so the equilibrium stays well defined) and choked off near the
-    maximum price (over ``width`` in log price). ``choke``, the smoothstep of
+    maximum price (over each bid's ``width`` in log price). ``choke``, the smoothstep of
     ``(log_price - log_max) / width`` and its slope, when the caller has it already.
     """
     minus_elasticity = terms.minus_elasticity
@@ -133,10 +139,11 @@ def bid_demand(
     damp8 = 1.0 / (1.0 + ratio * ratio)  # damp ** 8
     limited = wanted * np.sqrt(np.sqrt(np.sqrt(damp8)))  # damp: twice as fast as ** 0.125
     if choke is None:
-        choke = smoothstep((log_price - terms.log_max) / width)
+        choke = smoothstep((log_price - terms.log_max) / terms.width)
     fraction_up, slope_up = choke
     keep = 1.0 - fraction_up
-    return limited * keep, minus_elasticity * limited * damp8 * keep - limited * slope_up / width
+    slope = minus_elasticity * limited * damp8 * keep - limited * slope_up / terms.width
+    return limited * keep, slope
 
 
 class State(NamedTuple):
@@ -190,11 +197,9 @@ def evaluate(batch: Batch, sigma: float, log_price: FloatArray, rent=None) -> St
     # destination's) and every sum in one bincount: numpy's cost here is per call.
     log_paid = np.log(dest_price).ravel()[batch.bid_cell]
     at = np.concatenate((log_price.ravel()[batch.ask_cell], log_paid))
-    fraction, ramp = smoothstep((at - batch.ramp_start) / batch.width)
+    fraction, ramp = smoothstep((at - batch.ramp_start) / batch.ramp_width)
     asks = len(batch.ask_cell)
-    bought, slope = bid_demand(
-        batch.bid_terms, log_paid, batch.width, (fraction[asks:], ramp[asks:])
-    )
+    bought, slope = bid_demand(batch.bid_terms, log_paid, (fraction[asks:], ramp[asks:]))
     supplied = batch.ask_quantity * fraction[:asks]
     weights = np.concatenate((bought, slope, supplied, batch.ask_quantity * ramp[:asks]))
     sums = np.bincount(batch.sum_cell, weights, 4 * m * n).reshape(4, m, n)

@@ -33,8 +33,17 @@ class Placed:
 
 
 def _concatenate[Orders: (Asks, Bids)](kind: type[Orders], parts: list[Orders]) -> Orders:
-    """Field-by-field concatenation of asks (or bids) in the order they were added."""
-    columns = {f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(kind)}
+    """Field-by-field concatenation of asks (or bids) in the order they were added; an
+    optional column a part leaves out (None) is NaN there, the market's default."""
+    columns = {}
+    for f in fields(kind):
+        values = [getattr(p, f.name) for p in parts]
+        if all(v is None for v in values):
+            columns[f.name] = None
+            continue
+        columns[f.name] = np.concatenate(
+            [np.full(len(p.market), np.nan) if v is None else v for p, v in zip(parts, values)]
+        )
     return kind(**columns)
 
 
