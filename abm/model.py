@@ -14,6 +14,8 @@ from abm.agents.investors import InvestorSentiment
 from abm.agents.producer import MineFleet, Producer
 from abm.agents.recycler import Recycler, RecyclerFleet
 from abm.agents.refiner import Refiner, RefineryFleet
+from abm.agents.risk import exposure
+from abm.agents.stockholder import StockholderFleet
 from abm.data import Calibration, load_calibration
 from abm.market import Clearing, MarketSettings
 from abm.observations import Observations
@@ -28,6 +30,7 @@ from abm.policy.stockpiles import Stockpiles
 from abm.recorder import Recorder
 from abm.settings import ModelSettings
 from abm.world import RAW, REFINED, World, build_world
+from abm.world.value import cost_shares
 
 
 class MineralsModel(mesa.Model):
@@ -119,6 +122,7 @@ class MineralsModel(mesa.Model):
         self._last_rents: list[np.ndarray | None] = [None, None, None]  # quota rents
         self.compliant_clearing: Clearing | None = None
         self.sentiment = InvestorSentiment(len(self.world.minerals))
+        self.world_threat = np.zeros(len(self.world.minerals))  # share of supply threatened
 
     # ----------------------------------------------------------------- construction
     def _build_agents(self) -> None:
@@ -141,8 +145,12 @@ class MineralsModel(mesa.Model):
         capacity0 = self.refineries.capacity_in(0)
         self.refineries.refined_stock = self.settings.refiner_stock_months * capacity0 * 0.85
         country_index = np.array([countries.index(c) for c in world.buyers.country])
-        self.buyers = BuyerFleet(world.need, world.growth, country_index, reference[:, REFINED])
-        self.buyers.inventory = self.settings.inventory_months * world.need
+        share, margin = cost_shares(world.buyers, minerals, world.need)
+        self.buyers = BuyerFleet(
+            world.need, world.growth, country_index, reference[:, REFINED], share, margin
+        )
+        self.buyers.cover_months[:] = self.settings.inventory_months
+        self.buyers.inventory = self.buyers.cover_months * world.need
         recyclers = world.recyclers
         mineral_index = recyclers.mineral.map(minerals.index).to_numpy()
         recycler_country = recyclers.country.map(countries.index).to_numpy()
@@ -167,6 +175,9 @@ class MineralsModel(mesa.Model):
         for index in range(len(mineral_index)):
             Recycler(self, self.recyclers, index)
         self.governments = {c: Government(self, c) for c in countries}
+        self.stockholders = StockholderFleet(
+            np.zeros((2, len(minerals), len(countries))), reference, self.settings
+        )
 
     # ----------------------------------------------------------------- the month
     @property
@@ -186,6 +197,7 @@ class MineralsModel(mesa.Model):
                 government.step()
         self.policies.apply(month)
         raw = self._raw_market(month)
+        self._see_risk(month)
         self.buyers.plan(month, settings, self.rng)
         refined, tier, covered = self._refined_market(month, raw)
         consumed = self.recorder.consumed_by_cell()
@@ -208,14 +220,32 @@ class MineralsModel(mesa.Model):
         deciding = settings.policy_mode != "scripted" and month > 0
         return deciding and month % settings.decision_interval_months == 0
 
+    def _see_risk(self, month: int) -> None:
+        """Users see the supply risk of the restrictions announced or in force."""
+        restrictions = self.policies.restrictions(month)
+        if not restrictions and not self.buyers.risk.any():
+            self.world_threat = np.zeros(len(self.world.minerals))
+            return
+        observed = self.observations
+        months = min(max(observed.months_seen, 1), 12)
+        refined_flows = observed.flows_over(REFINED, months)
+        threatened = exposure(restrictions, observed.flows_over(RAW, months), refined_flows)
+        self.buyers.see_risk(threatened, self.settings)
+        purchases = refined_flows.sum(axis=1)  # (mineral, destination)
+        total = np.maximum(purchases.sum(axis=1), 1e-300)
+        self.world_threat = (threatened.T * purchases).sum(axis=1) / total
+
     def _raw_market(self, month: int) -> Clearing:
         """Mines sell ore to refiners, who take delivery and refine what capacity allows."""
         book = OrderBook()
         book.add_asks("mines", self.mines.asks(month))
         raw_reference = self.world.reference_price[:, RAW]
         book.add_bids("refiners", self.refineries.raw_bids(month, self.settings, raw_reference))
+        book.add_asks("stockholders", self.stockholders.asks(RAW))
+        book.add_bids("stockholders", self.stockholders.bids(RAW))
         raw = self._clear(RAW, book)
-        self.mines.produce(raw.sold_by("mines"))
+        self.stockholders.settle(RAW, raw.sold_by("stockholders"), raw.bought_by("stockholders"))
+        self.mines.produce(raw.sold_by("mines"), month, self.settings)
         paid = raw.destination_price.take(self.refineries.cell)
         self.refineries.take_delivery(raw.bought_by("refiners"), paid, month)
         return raw.result
@@ -229,7 +259,11 @@ class MineralsModel(mesa.Model):
         book = OrderBook()
         book.add_asks("refiners", self.refineries.asks())
         book.add_asks("recyclers", self.recyclers.asks())
+        book.add_asks("user stocks", self.buyers.stock_asks(self.settings))
         book.add_bids("buyers", self.buyers.bids(self.settings))
+        book.add_bids("restocking", self.buyers.restocking_bids(self.settings))
+        book.add_asks("stockholders", self.stockholders.asks(REFINED))
+        book.add_bids("stockholders", self.stockholders.bids(REFINED))
         rules = ira.plan(self, month, raw)
         tier = None
         if rules is not None:
@@ -242,9 +276,16 @@ class MineralsModel(mesa.Model):
         refined = self._clear(REFINED, book)
         self.refineries.deliver(refined.sold_by("refiners") + _traded(tier, "refiners", True))
         self.recyclers.deliver(refined.sold_by("recyclers") + _traded(tier, "recyclers", True))
-        self.buyers.take_delivery(refined.bought_by("buyers") + _traded(tier, "buyers", False))
+        self.buyers.take_delivery(
+            refined.bought_by("buyers") + _traded(tier, "buyers", False),
+            refined.bought_by("restocking"),
+            refined.sold_by("user stocks"),
+        )
         self.buyers.expect_compliant(self.compliant_clearing, self.settings.expectation_months)
         self.stockpiles.settle(refined.sold_by("stockpiles"), refined.bought_by("stockpiles"))
+        self.stockholders.settle(
+            REFINED, refined.sold_by("stockholders"), refined.bought_by("stockholders")
+        )
         return refined.result, self.compliant_clearing, None if rules is None else rules.covered
 
     def _clear(self, market: int, book: OrderBook) -> BookClearing:
@@ -283,6 +324,9 @@ class MineralsModel(mesa.Model):
             settings.investment_expectation_months,
         )
         self.mines.see_prices(raw, month, settings, horizon, conditions.report_lag)
+        long_months = settings.investment_expectation_months
+        for stage, clearing in ((RAW, raw), (REFINED, refined)):
+            self.stockholders.see(clearing.destination_price, stage, self.world_threat, long_months)
         self.refineries.see_prices(refined, month, settings, horizon, conditions.report_lag)
         self.buyers.update_expectations(
             refined.destination_price,

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from abm.agents.producer import MineFleet
     from abm.agents.recycler import RecyclerFleet
     from abm.agents.refiner import RefineryFleet
+    from abm.agents.stockholder import StockholderFleet
     from abm.market import Clearing
     from abm.policy.stockpiles import Stockpiles
     from abm.world import World
@@ -31,6 +32,7 @@ class Holders(Protocol):
     recyclers: RecyclerFleet
     buyers: BuyerFleet
     stockpiles: Stockpiles
+    stockholders: StockholderFleet
 
 
 BOOK_STAGES = ("raw", "refined", "scrap")
@@ -81,6 +83,9 @@ class Recorder:
         stocks = np.zeros((minerals, len(BOOK_STAGES)))
         refineries = model.refineries
         stocks[:, 0] = np.bincount(refineries.mineral, refineries.raw_stock, minerals)
+        stocks[:, 0] += np.bincount(model.mines.mineral, model.mines.stock, minerals)
+        stocks[:, 0] += model.stockholders.held_by_mineral(0, minerals)
+        stocks[:, 1] += model.stockholders.held_by_mineral(1, minerals)
         stocks[:, 1] = np.bincount(refineries.mineral, refineries.refined_stock, minerals)
         stocks[:, 1] += model.buyers.inventory.sum(axis=0)
         stocks[:, 1] += model.stockpiles.held_by_mineral()

@@ -61,9 +61,13 @@ class ModelSettings:
         default=0.08,
         metadata={"help": "spread of costs inside one agent (log price)", "min": 0.005, "max": 1.0},
     )
-    consumption_elasticity: float = field(
-        default=0.1,
-        metadata={"help": "short-run price elasticity of consumption", "min": 0.0, "max": 5.0},
+    product_demand_elasticity: float = field(
+        default=0.5,
+        metadata={
+            "help": "price elasticity of the products that use minerals, within a year",
+            "min": 0.0,
+            "max": 5.0,
+        },
     )
     long_run_demand_elasticity: float = field(
         default=0.3,
@@ -73,25 +77,73 @@ class ModelSettings:
             "max": 5.0,
         },
     )
+    redesign_years: float = field(
+        default=5.0,
+        metadata={
+            "help": "years before a redesign made at high prices is undone (putty-clay)",
+            "min": 0.1,
+            "max": 50.0,
+        },
+    )
+    willingness_to_pay_scale: float = field(
+        default=1.0,
+        metadata={
+            "help": "multiplier on every sector's willingness to pay (from cost share and margin)",
+            "min": 0.1,
+            "max": 100.0,
+        },
+    )
+    willingness_to_pay_spread: float = field(
+        default=0.7,
+        metadata={
+            "help": "spread of willingness to pay across a sector's firms (log half-width)",
+            "min": 0.01,
+            "max": 3.0,
+        },
+    )
     purchase_elasticity: float = field(
         default=0.4,
-        metadata={"help": "price elasticity of buyers' purchases", "min": 0.01, "max": 5.0},
+        metadata={"help": "price elasticity of buyers' restocking", "min": 0.01, "max": 5.0},
     )
     inventory_months: float = field(
         default=1.0,
-        metadata={"help": "buyers' target inventory, months of need", "min": 0.0, "max": 60.0},
+        metadata={
+            "help": "users' cover, months of need, where no cited figure gives it",
+            "min": 0.0,
+            "max": 60.0,
+        },
     )
     inventory_adjustment_months: float = field(
         default=3.0,
         metadata={"help": "months buyers take to close an inventory gap", "min": 1.0, "max": 120.0},
     )
-    choke_multiple: float = field(
-        default=30.0,
+    restock_price_ceiling: float = field(
+        default=1.1,
         metadata={
-            "help": "choke price as a multiple of the 2023 price; no purchase above",
-            "min": 1.5,
-            "max": 1000.0,
+            "help": "users restock only below this multiple of the long-run expected price",
+            "min": 1.0,
+            "max": 10.0,
         },
+    )
+    release_elasticity: float = field(
+        default=1.0,
+        metadata={
+            "help": "how readily users release cover as the price rises (convenience yield)",
+            "min": 0.05,
+            "max": 20.0,
+        },
+    )
+    risk_cover_gain: float = field(
+        default=1.0,
+        metadata={
+            "help": "rise of users' cover target per unit of supply risk (share of cover)",
+            "min": 0.0,
+            "max": 50.0,
+        },
+    )
+    risk_memory_months: float = field(
+        default=12.0,
+        metadata={"help": "months over which supply risk fades", "min": 1.0, "max": 240.0},
     )
     refiner_stock_months: float = field(
         default=0.5,
@@ -99,6 +151,34 @@ class ModelSettings:
             "help": "refiners' target refined stock, months of capacity",
             "min": 0.0,
             "max": 60.0,
+        },
+    )
+    mine_adjustment_months: float = field(
+        default=3.0,
+        metadata={
+            "help": "months a mine takes to bring output down to sales",
+            "min": 1.0,
+            "max": 60.0,
+        },
+    )
+    mine_stock_months: float = field(
+        default=3.0,
+        metadata={"help": "ore a mine can hold, months of capacity", "min": 0.0, "max": 60.0},
+    )
+    stockholder_financing_multiple: float = field(
+        default=2.0,
+        metadata={
+            "help": "stock merchants can finance, multiple of what they hold at the start",
+            "min": 0.0,
+            "max": 100.0,
+        },
+    )
+    storage_cost_monthly: float = field(
+        default=0.002,
+        metadata={
+            "help": "warehouse rent and insurance per month, share of the price",
+            "min": 0.0,
+            "max": 0.5,
         },
     )
     raw_bid_elasticity: float = field(

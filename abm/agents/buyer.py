@@ -5,82 +5,182 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from abm.market import Bids
+from abm.market import Asks, Bids
+
+COVER_TRANCHES = 4  # slices of cover below target, each offered at its own reservation price
 
 
 class BuyerFleet:
     """Every buyer (rows) and mineral (columns), as arrays: the buyers' agent set.
 
     Manufacturers of a sector (batteries, magnets, chips, grid, other) in a country. Their
-    need grows along the IEA path for their sector. Each month they plan to consume their
-    need, trimmed by the short-run response to the price they expect and by the long-run
-    response (substitution, thrifting) to the price they have come to expect over two years
-    (unmet demand is measured against that long-run plan); they bid for that plus a share of
-    the gap to their inventory target, buying less when the price is high (they draw on
-    inventory) and nothing above the choke price. What they cannot consume from purchases
-    and inventory is unmet demand.
+    need grows along the IEA path for their sector. In the market they place three kinds of
+    order for each mineral they use (ODD section 4.3):
+
+    * **Use** (participant ``buyers``): the month's need, trimmed by lasting redesigns
+      (putty-clay: a substitution made after a spike stays for ``redesign_years``), with the
+      short-run derived-demand elasticity of their product (cost share x product elasticity,
+      Hicks-Marshall) and a willingness to pay from the mineral's cost share and the product's
+      margin (``1 + margin / (share (1 - margin))`` times the 2023 price), spread over the
+      sector's firms, so rationing by price is gradual and differs by sector.
+    * **Restocking** (participant ``restocking``): a share of the gap to their cover target,
+      only while the price is near the price they have come to expect (they do not refill
+      into a stock-out). The target rises with the supply risk of their origins.
+    * **Stock for sale** (participant ``user stocks``): their stock, in slices, each offered
+      at a reservation price that rises as cover falls (a convenience yield): stock above
+      target at the expected long-run price, the last slices only at a multiple of it. A
+      user that draws on stock sells it to the market, to itself first.
+
+    What they use is what their use bid bought; unmet demand is measured against the plan.
     """
 
-    def __init__(self, need: np.ndarray, growth: np.ndarray, country: np.ndarray, reference_price):
+    def __init__(
+        self,
+        need: np.ndarray,
+        growth: np.ndarray,
+        country: np.ndarray,
+        reference_price: np.ndarray,
+        cost_share: np.ndarray,
+        margin: np.ndarray,
+    ):
         self.need_2023 = need  # (buyer, mineral) t/month
         self.growth = growth  # (buyer, mineral, month)
         self.country = country  # (buyer,) country index
         self.reference_price = reference_price  # (mineral,) 2023 refined price
+        self.cost_share = cost_share  # (buyer, mineral) of the product's cost, 2023 prices
+        self.margin = margin  # (buyer, mineral) the product maker's margin
         self.inventory = np.zeros_like(need)
+        self.cover_months = np.zeros_like(need)  # target cover without supply risk
         self.expected_price = np.broadcast_to(reference_price, need.shape).copy()
         self.long_run_price = self.expected_price.copy()  # what designs and contracts assume
         self.expected_compliant_price = self.expected_price.copy()  # IRA tier, when it exists
         self.shock = np.zeros_like(need)  # log demand shock, AR(1)
-        self.demanded = np.zeros_like(need)  # this month's consumption plan
+        self.redesign = np.ones_like(need)  # lasting share of use left after redesigns
+        self.risk = np.zeros_like(need)  # supply risk of the buyer's origins, 0 to 1
+        self.need = np.zeros_like(need)  # this month's need before any response to prices
         self.planned = np.zeros_like(need)  # the long-run plan; unmet demand is measured on it
         self.bought = np.zeros_like(need)
+        self.restocked = np.zeros_like(need)
+        self.released = np.zeros_like(need)
         self.consumed = np.zeros_like(need)
+        self.target = np.zeros_like(need)
         self.active = need > 0  # which (buyer, mineral) pairs bid at all
         self.rows, self.columns = np.nonzero(self.active)
-        self.target = np.zeros_like(need)  # inventory target, set by each month's plan
+        share = np.maximum(cost_share[self.rows, self.columns], 1e-6)
+        kept = margin[self.rows, self.columns]
+        # Hicks-Marshall: a maker that cannot pass the cost on stops at this multiple.
+        self.willingness_multiple = 1.0 + kept / (share * (1.0 - kept))
 
+    # ----------------------------------------------------------------- the plan
     def plan(self, month: int, settings, rng: np.random.Generator) -> None:
-        """Draw this month's demand shock and set planned consumption."""
+        """Draw this month's demand shock, set the need, the lasting redesigns and the cover
+        target."""
         noise = rng.standard_normal(self.shock.shape) * settings.demand_noise
         self.shock = settings.demand_noise_persistence * self.shock + noise
-        need = self.need_2023 * self.growth[:, :, month] * np.exp(self.shock)
-        short_run = (self.expected_price / self.reference_price) ** (
-            -settings.consumption_elasticity
-        )
+        self.need = self.need_2023 * self.growth[:, :, month] * np.exp(self.shock)
         long_run = (self.long_run_price / self.reference_price) ** (
             -settings.long_run_demand_elasticity
         )
-        self.demanded = need * np.minimum(short_run * long_run, 3.0)
-        # What users planned around at the prices they expect in the long run: consumption
-        # below it is unmet demand (short-run rationing by price, or no supply at all).
-        self.planned = need * np.minimum(long_run, 3.0)
-        self.target = settings.inventory_months * need
+        # Putty-clay: redesigns made at high prices stay, and are undone only slowly.
+        recovery = 1.0 / (12.0 * settings.redesign_years)
+        self.redesign = np.minimum(long_run, self.redesign + (1.0 - self.redesign) * recovery)
+        self.planned = self.need * np.minimum(self.redesign, 3.0)
+        self.target = self.cover_months * (1.0 + settings.risk_cover_gain * self.risk) * self.need
 
+    def see_risk(self, exposure: np.ndarray, settings) -> None:
+        """Supply risk by (buyer, mineral): jumps to the exposure of the buyer's purchases to
+        restrictions announced or in force, and fades over ``risk_memory_months``."""
+        faded = self.risk * np.exp(-1.0 / settings.risk_memory_months)
+        self.risk = np.maximum(faded, exposure[self.country])
+
+    # ----------------------------------------------------------------- orders
     def bids(self, settings) -> Bids:
-        """This month's bids: the plan plus a share of the inventory gap, one per active
-        (buyer, mineral) pair, none above the choke price."""
+        """Use bids: the plan at the expected price, with the derived-demand elasticity,
+        choked off around each sector's willingness to pay."""
         rows, columns = self.rows, self.columns
-        gap = (self.target - self.inventory) / settings.inventory_adjustment_months
-        quantity = np.maximum(self.demanded + gap, 0.0)[rows, columns]
-        storage = (self.demanded + 2.0 * self.target - self.inventory)[rows, columns]
+        expected = self.expected_price[rows, columns]
+        elasticity = settings.product_demand_elasticity * self.cost_share[rows, columns]
+        ratio = expected / self.reference_price[columns]
+        quantity = self.planned[rows, columns] * ratio**-elasticity
+        ceiling = self.willingness_price(settings)
         return Bids(
             market=columns,
             destination=self.country[rows],
             quantity=np.maximum(quantity, 1e-12),
-            reference_price=self.expected_price[rows, columns],
-            elasticity=np.full(len(rows), settings.purchase_elasticity),
-            max_price=settings.choke_multiple * self.reference_price[columns],
-            max_quantity=np.maximum(storage, 1e-12),
+            reference_price=expected,
+            elasticity=elasticity,
+            max_price=ceiling,
+            max_quantity=np.maximum(3.0 * quantity, 1e-12),
+            choke_width=np.full(len(rows), settings.willingness_to_pay_spread),
         )
 
-    def take_delivery(self, bought: np.ndarray) -> None:
-        """Take delivery of what each bid bought, and consume what the plan and the stock
-        allow."""
+    def willingness_price(self, settings) -> np.ndarray:
+        """USD/t at which half the firms behind each use bid stop buying."""
+        multiple = self.willingness_multiple * settings.willingness_to_pay_scale
+        return multiple * self.reference_price[self.columns]
+
+    def price_bound(self, settings, minerals: int) -> np.ndarray:
+        """(mineral,) the highest price any buyer pays: no use bid buys above it."""
+        top = self.willingness_price(settings) * np.exp(settings.willingness_to_pay_spread)
+        bound = np.zeros(minerals)
+        np.maximum.at(bound, self.columns, top)
+        return bound
+
+    def restocking_bids(self, settings) -> Bids:
+        """A share of the gap to the cover target, bought only near the long-run price."""
+        rows, columns = self.rows, self.columns
+        gap = np.maximum(self.target - self.inventory, 0.0)[rows, columns]
+        quantity = gap / settings.inventory_adjustment_months
+        normal = self.long_run_price[rows, columns]
+        return Bids(
+            market=columns,
+            destination=self.country[rows],
+            quantity=np.maximum(quantity, 1e-12),
+            reference_price=normal,
+            elasticity=np.full(len(rows), settings.purchase_elasticity),
+            max_price=normal * settings.restock_price_ceiling,
+            max_quantity=np.maximum(gap, 1e-12),
+        )
+
+    def stock_asks(self, settings) -> Asks:
+        """Stock offered in slices: above target at the long-run price, then each slice of
+        cover below target at the long-run price x (cover left / target) ** (-1 / elasticity
+        of release)."""
+        rows, columns = self.rows, self.columns
+        stock = self.inventory[rows, columns]
+        target = np.maximum(self.target[rows, columns], 1e-12)
+        normal = self.long_run_price[rows, columns]
+        slices = [np.maximum(stock - target, 0.0)]
+        prices = [normal]
+        step = 1.0 / COVER_TRANCHES
+        for k in range(COVER_TRANCHES, 0, -1):  # from the top slice of cover down
+            low, high = (k - 1) * step * target, k * step * target
+            slices.append(np.clip(stock - low, 0.0, high - low))
+            middle = (k - 0.5) * step
+            prices.append(normal * middle ** (-1.0 / settings.release_elasticity))
+        count = COVER_TRANCHES + 1
+        return Asks(
+            market=np.tile(columns, count),
+            origin=np.tile(self.country[rows], count),
+            quantity=np.concatenate(slices),
+            price=np.concatenate(prices),
+        )
+
+    # ----------------------------------------------------------------- after the market
+    def take_delivery(
+        self, bought: np.ndarray, restocked: np.ndarray, released: np.ndarray
+    ) -> None:
+        """Use what the use bids bought; stock gains what restocking bought and loses what
+        was sold from it (``released``, summed over each pair's slices)."""
+        rows, columns = self.rows, self.columns
         self.bought = np.zeros_like(self.inventory)
-        self.bought[self.rows, self.columns] = bought
-        available = self.inventory + self.bought
-        self.consumed = np.minimum(self.demanded, available)
-        self.inventory = available - self.consumed
+        self.bought[rows, columns] = bought
+        self.restocked = np.zeros_like(self.inventory)
+        self.restocked[rows, columns] = restocked
+        self.released = np.zeros_like(self.inventory)
+        self.released[rows, columns] = released.reshape(COVER_TRANCHES + 1, -1).sum(axis=0)
+        self.consumed = self.bought
+        self.inventory = np.maximum(self.inventory + self.restocked - self.released, 0.0)
 
     def update_expectations(
         self, destination_price: np.ndarray, months: float, long_months: float

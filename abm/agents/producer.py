@@ -14,25 +14,39 @@ RAW = 0  # the stage index of mines in the world's (stage, mineral) tables
 class MineFleet(SiteFleet):
     """Every mine, as arrays: the producers' agent set.
 
-    Each month a mine offers its available capacity at its unit cost (it produces what it
-    sells, so its output decision is the quantity the market takes at or above its cost).
-    Each quarter it invests in new capacity when the price it expects covers operating and
+    Each month a mine offers its capacity and its stock of ore at its unit cost. Output
+    follows sales with a lag (crews, contracts and plant are not laid off in a month): a
+    mine whose sales fall keeps mining toward them over ``mine_adjustment_months`` and puts
+    what it cannot sell in stock, up to ``mine_stock_months`` of capacity (its yards and
+    pads); stock is sold before new ore. Each quarter it invests in new capacity when the price it expects covers operating and
     capital cost; new capacity arrives after the lead time (exploration, permits, build) and
     ramps up.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stock = np.zeros(len(self))  # t of ore mined and not yet sold
+        self.sold = np.zeros(len(self))
+
     def asks(self, month: int) -> Asks:
-        """Every mine offers this month's capacity at its unit cost."""
+        """Every mine offers this month's capacity and its stock at its unit cost."""
         return Asks(
             market=self.mineral,
             origin=self.location,
-            quantity=self.capacity_in(month),
+            quantity=self.capacity_in(month) + self.stock,
             price=self.unit_cost,
         )
 
-    def produce(self, sold: np.ndarray) -> None:
-        """Mines produce to order: output is what the market took."""
-        self.output = sold
+    def produce(self, sold: np.ndarray, month: int, settings) -> None:
+        """Mine what was sold beyond the stock, or, where sales fell, the planned rate moving
+        toward them, with the difference going to stock while there is room."""
+        capacity = self.capacity_in(month)
+        needed = np.maximum(sold - self.stock, 0.0)
+        plan = self.output + (sold - self.output) / settings.mine_adjustment_months
+        room = np.maximum(settings.mine_stock_months * capacity - self.stock + sold, 0.0)
+        self.output = np.minimum(np.maximum(needed, np.minimum(plan, room)), capacity)
+        self.sold = sold
+        self.stock = np.maximum(self.stock + self.output - sold, 0.0)
 
     def invest(self, month: int, world, conditions, settings, price_error: np.ndarray) -> None:
         """Quarterly investment at the operating cost of a new tonne here, with the policies'

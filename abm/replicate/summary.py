@@ -130,7 +130,7 @@ def summarise(model: MineralsModel, scenario: str, policies=()) -> Summary:
         minerals=minerals,
         countries=countries,
         reference_price=np.asarray(world.reference_price, float).copy(),
-        choke_price=model.settings.choke_multiple * np.asarray(world.reference_price)[:, REFINED],
+        choke_price=model.buyers.price_bound(model.settings, len(world.minerals)),
         world_price=_weighted(price, bought, axis=3),
         price_in=price.copy(),
         ex_china_price=_weighted(price[..., abroad], bought[..., abroad], axis=3),
