@@ -14,7 +14,7 @@ from abm.agents.investors import InvestorSentiment
 from abm.agents.producer import MineFleet, Producer
 from abm.agents.recycler import Recycler, RecyclerFleet
 from abm.agents.refiner import Refiner, RefineryFleet
-from abm.agents.risk import exposure
+from abm.agents.risk import exposure, ore_exposure
 from abm.agents.stockholder import StockholderFleet
 from abm.data import Calibration, load_calibration
 from abm.market import Clearing, MarketSettings
@@ -141,9 +141,12 @@ class MineralsModel(mesa.Model):
         self.mines.update_expectations(reference[self.mines.mineral, RAW], 1.0, 1.0)
         self.refineries.update_expectations(reference[self.refineries.mineral, REFINED], 1.0, 1.0)
         self.refineries.raw_price_paid = reference[self.refineries.mineral, RAW].copy()
-        # Refiners start with half a month of output in stock, buyers at their target.
+        # Refiners start with their cover of ore and half a month of output in stock, buyers
+        # at their target.
         capacity0 = self.refineries.capacity_in(0)
         self.refineries.refined_stock = self.settings.refiner_stock_months * capacity0 * 0.85
+        self.refineries.raw_cover_months[:] = self.settings.refiner_stock_months
+        self.refineries.raw_stock = self.refineries.raw_cover_months * capacity0 * 0.85
         country_index = np.array([countries.index(c) for c in world.buyers.country])
         share, margin = cost_shares(world.buyers, minerals, world.need)
         self.buyers = BuyerFleet(
@@ -228,9 +231,13 @@ class MineralsModel(mesa.Model):
             return
         observed = self.observations
         months = min(max(observed.months_seen, 1), 12)
-        refined_flows = observed.flows_over(REFINED, months)
-        threatened = exposure(restrictions, observed.flows_over(RAW, months), refined_flows)
+        raw_flows, refined_flows = (
+            observed.flows_over(RAW, months),
+            observed.flows_over(REFINED, months),
+        )
+        threatened = exposure(restrictions, raw_flows, refined_flows)
         self.buyers.see_risk(threatened, self.settings)
+        self.refineries.see_risk(ore_exposure(restrictions, raw_flows), self.settings)
         purchases = refined_flows.sum(axis=1)  # (mineral, destination)
         total = np.maximum(purchases.sum(axis=1), 1e-300)
         self.world_threat = (threatened.T * purchases).sum(axis=1) / total

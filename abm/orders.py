@@ -41,9 +41,11 @@ def _concatenate[Orders: (Asks, Bids)](kind: type[Orders], parts: list[Orders]) 
         if all(v is None for v in values):
             columns[f.name] = None
             continue
-        columns[f.name] = np.concatenate(
-            [np.full(len(p.market), np.nan) if v is None else v for p, v in zip(parts, values)]
-        )
+        filled = [
+            np.full(len(p.market), np.nan) if v is None else v
+            for p, v in zip(parts, values, strict=True)
+        ]
+        columns[f.name] = np.concatenate(filled)
     return kind(**columns)
 
 

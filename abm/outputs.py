@@ -29,7 +29,7 @@ from abm.folders import (
     replace_folder,
     staging_prefix,
 )
-from abm.recorder import BOOK_STAGES
+from abm.recorder import BOOK_STAGES, HOLDERS
 
 if TYPE_CHECKING:
     from abm.model import MineralsModel
@@ -250,6 +250,8 @@ def balance_table(model: MineralsModel) -> pd.DataFrame:
     books = rec.books[:, : len(months)]
     month, mineral, stage = _grid(*books.shape[1:])
     opening, inflow, outflow, closing = (books[k].ravel() for k in range(4))
+    held = rec.held[:, : len(months)]
+    holders = {f"held_by_{name}": held[k].ravel() for k, name in enumerate(HOLDERS)}
     return pd.DataFrame(
         {
             "date": months[month],
@@ -260,6 +262,7 @@ def balance_table(model: MineralsModel) -> pd.DataFrame:
             "outflow": outflow,
             "closing_stock": closing,
             "residual": opening + inflow - outflow - closing,
+            **holders,
         }
     )
 

@@ -36,6 +36,8 @@ class Holders(Protocol):
 
 
 BOOK_STAGES = ("raw", "refined", "scrap")
+# Who holds the stocks of the books, in the order of the balance table's columns.
+HOLDERS = ("mines", "refiners", "users", "stockholders", "governments", "recyclers")
 
 
 class Recorder:
@@ -54,6 +56,8 @@ class Recorder:
         self.demanded = np.zeros((months, minerals, countries))
         self.consumed = np.zeros((months, minerals, countries))
         self.books = np.zeros((4, months, minerals, len(BOOK_STAGES)))  # open, in, out, close
+        self.held = np.zeros((len(HOLDERS), months, minerals, len(BOOK_STAGES)))  # at the close
+        self._last_held = np.zeros((len(HOLDERS), minerals, len(BOOK_STAGES)))
         self.solver_excess = np.zeros((3, months))
         # The compliant tier of the refined market (IRA rules), and which minerals were tiered.
         self.compliant_price = np.full((months, minerals, countries), np.nan)
@@ -76,21 +80,27 @@ class Recorder:
         """(month, refinery) t/month, as ``mine_capacity``."""
         return self.model.refineries.capacity.T
 
-    def _stocks(self) -> np.ndarray:
-        """Tonnes held per mineral and book stage, summed from the agents."""
+    def _held(self) -> np.ndarray:
+        """Tonnes held per holder, mineral and book stage, summed from the agents."""
         model = self.model
         minerals = len(model.world.minerals)
-        stocks = np.zeros((minerals, len(BOOK_STAGES)))
-        refineries = model.refineries
-        stocks[:, 0] = np.bincount(refineries.mineral, refineries.raw_stock, minerals)
-        stocks[:, 0] += np.bincount(model.mines.mineral, model.mines.stock, minerals)
-        stocks[:, 0] += model.stockholders.held_by_mineral(0, minerals)
-        stocks[:, 1] += model.stockholders.held_by_mineral(1, minerals)
-        stocks[:, 1] = np.bincount(refineries.mineral, refineries.refined_stock, minerals)
-        stocks[:, 1] += model.buyers.inventory.sum(axis=0)
-        stocks[:, 1] += model.stockpiles.held_by_mineral()
-        stocks[:, 2] = np.bincount(model.recyclers.mineral, model.recyclers.scrap_stock, minerals)
-        return stocks
+        held = np.zeros((len(HOLDERS), minerals, len(BOOK_STAGES)))
+        mines, refineries, merchants = model.mines, model.refineries, model.stockholders
+        held[0, :, 0] = np.bincount(mines.mineral, mines.stock, minerals)
+        held[1, :, 0] = np.bincount(refineries.mineral, refineries.raw_stock, minerals)
+        held[1, :, 1] = np.bincount(refineries.mineral, refineries.refined_stock, minerals)
+        held[2, :, 1] = model.buyers.inventory.sum(axis=0)
+        held[3, :, 0] = merchants.held_by_mineral(0, minerals)
+        held[3, :, 1] = merchants.held_by_mineral(1, minerals)
+        held[4, :, 1] = model.stockpiles.held_by_mineral()
+        held[5, :, 2] = np.bincount(model.recyclers.mineral, model.recyclers.scrap_stock, minerals)
+        return held
+
+    def _stocks(self) -> np.ndarray:
+        """Tonnes held per mineral and book stage, over every holder."""
+        held = self._held()
+        self._last_held = held
+        return held.sum(axis=0)
 
     def open_books(self, month: int) -> None:
         """Record the stocks held at the start of ``month``, the opening line of the books."""
@@ -152,4 +162,5 @@ class Recorder:
         inflow[:, 2] = np.bincount(recyclers.mineral, recyclers.collected, minerals)
         outflow[:, 2] = recycled
         self.books[3, month] = self._stocks()
+        self.held[:, month] = self._last_held
         self.months_done = month + 1

@@ -21,13 +21,26 @@ def test_books_balance_for_every_month_mineral_and_stage(five_years_tables):
     assert set(balance.stage.unique()) >= {"raw", "refined", "scrap"}
 
 
-def test_mined_tonnes_equal_raw_tonnes_shipped_and_refined_inputs(five_years_tables):
+def test_holders_stocks_add_up_to_the_closing_stock(five_years_tables):
+    balance = five_years_tables["balance"]
+    held = balance.filter(like="held_by_").sum(axis=1)
+    np.testing.assert_allclose(held, balance.closing_stock, rtol=1e-12, atol=1e-9)
+
+
+def test_mined_tonnes_equal_raw_tonnes_shipped_plus_what_mines_and_merchants_stocked(
+    five_years_tables,
+):
     supply, flows = five_years_tables["supply"], five_years_tables["flows"]
+    balance = five_years_tables["balance"]
     mined = supply[supply.stage == "raw"].groupby(["date", "mineral"], observed=True).tonnes.sum()
     shipped = flows[flows.stage == "raw"].groupby(["date", "mineral"], observed=True).tonnes.sum()
-    joined = pd.concat([mined, shipped], axis=1, keys=["mined", "shipped"]).fillna(0.0)
+    raw = balance[balance.stage == "raw"].set_index(["date", "mineral"])
+    held = raw.held_by_mines + raw.held_by_stockholders
+    stocked = held - held.groupby(level="mineral", observed=True).shift(1, fill_value=0.0)
+    joined = pd.concat([mined, shipped, stocked], axis=1, keys=["mined", "shipped", "stocked"])
+    joined = joined.fillna(0.0)
     # the flows table leaves out pairs under 1 kg a month
-    np.testing.assert_allclose(joined.mined, joined.shipped, rtol=1e-6, atol=0.5)
+    np.testing.assert_allclose(joined.mined, joined.shipped + joined.stocked, rtol=1e-6, atol=0.5)
 
 
 def test_nothing_negative_nan_or_infinite(five_years_tables):

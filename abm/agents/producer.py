@@ -18,9 +18,9 @@ class MineFleet(SiteFleet):
     follows sales with a lag (crews, contracts and plant are not laid off in a month): a
     mine whose sales fall keeps mining toward them over ``mine_adjustment_months`` and puts
     what it cannot sell in stock, up to ``mine_stock_months`` of capacity (its yards and
-    pads); stock is sold before new ore. Each quarter it invests in new capacity when the price it expects covers operating and
-    capital cost; new capacity arrives after the lead time (exploration, permits, build) and
-    ramps up.
+    pads); stock is sold before new ore. Each quarter it invests in new capacity when the
+    price it expects covers operating and capital cost; new capacity arrives after the lead
+    time (exploration, permits, build) and ramps up.
     """
 
     def __init__(self, *args, **kwargs):

@@ -13,11 +13,12 @@ RAW, REFINED = 0, 1  # stage indices of the world's (stage, mineral) tables
 class RefineryFleet(SiteFleet):
     """Every refinery, as arrays: the refiners' agent set, with their stocks and input costs.
 
-    Each month a refinery bids for raw material: its capacity, less any excess of refined
-    stock over its target, at up to the refined price it expects less its conversion cost.
-    It refines what it holds, up to capacity, and offers its refined stock at its marginal
-    cost (raw price plus conversion cost). It invests like a mine, judging the margin over
-    raw input.
+    Each month a refinery bids for raw material: its capacity, plus a share of the gap to
+    its cover of ore (months of capacity, raised by the supply risk of its origins), less any
+    excess of refined stock over its target, at up to the refined price it expects less its
+    conversion cost. It refines what it holds, up to capacity, and offers its refined stock
+    at its marginal cost (raw price plus conversion cost). It invests like a mine, judging
+    the margin over raw input.
     """
 
     def __init__(self, *args, **kwargs):
@@ -29,13 +30,17 @@ class RefineryFleet(SiteFleet):
         self.raw_price_seen = np.full(len(self), np.nan)  # USD/t delivered, this month
         self.processed = np.zeros(len(self))
         self.sold = np.zeros(len(self))
+        self.raw_cover_months = np.zeros(len(self))  # ore cover without supply risk
+        self.raw_risk = np.zeros(len(self))  # supply risk of the ore, 0 to 1
 
     def raw_bids(self, month: int, settings, raw_reference: np.ndarray) -> Bids:
         """Raw purchases planned from capacity and stocks, priced from the expected margin."""
         capacity = self.capacity_in(month)
         target = settings.refiner_stock_months * capacity
-        surplus = np.maximum(self.refined_stock + self.raw_stock - target, 0.0)
-        quantity = np.clip(capacity - surplus / 2.0, 0.0, capacity)
+        surplus = np.maximum(self.refined_stock - target, 0.0)
+        cover = self.raw_cover_months * (1.0 + settings.risk_cover_gain * self.raw_risk)
+        gap = (cover * capacity - self.raw_stock) / settings.inventory_adjustment_months
+        quantity = np.clip(capacity + gap - surplus / 2.0, 0.0, 2.0 * capacity)
         willingness = self.expected_price - self.unit_cost
         floor = 0.05 * raw_reference[self.mineral]
         max_price = np.maximum(willingness, floor)
@@ -48,6 +53,12 @@ class RefineryFleet(SiteFleet):
             max_price=max_price,
             max_quantity=quantity,
         )
+
+    def see_risk(self, exposure: np.ndarray, settings) -> None:
+        """Ore supply risk at each refinery's location (``exposure`` by (country, mineral)),
+        fading over ``risk_memory_months``."""
+        faded = self.raw_risk * np.exp(-1.0 / settings.risk_memory_months)
+        self.raw_risk = np.maximum(faded, exposure[self.location, self.mineral])
 
     def take_delivery(self, bought: np.ndarray, price_seen: np.ndarray, month: int) -> None:
         """Take delivery of raw material at this month's delivered price at home, and refine

@@ -26,11 +26,28 @@ class Restriction(Protocol):
     targets: np.ndarray  # (countries,) bool: exports to these are restricted
 
 
+def ore_exposure(restrictions: Iterable[Restriction], raw_flows: np.ndarray) -> np.ndarray:
+    """(country, mineral) share of each country's ore purchases from origins restricting ore
+    exports to it, from a year of raw flows by (mineral, origin, destination)."""
+    minerals, countries = raw_flows.shape[0], raw_flows.shape[1]
+    threatened = np.zeros((countries, minerals))
+    purchases = raw_flows.sum(axis=1)
+    for r in restrictions:
+        if r.stage != RAW:
+            continue
+        bought = purchases[r.mineral]
+        share = np.divide(
+            raw_flows[r.mineral, r.origin], bought, out=np.zeros(countries), where=bought > 0
+        )
+        threatened[:, r.mineral] += np.where(r.targets, share, 0.0)
+    return np.minimum(threatened, 1.0)
+
+
 def exposure(
     restrictions: Iterable[Restriction], raw_flows: np.ndarray, refined_flows: np.ndarray
 ) -> np.ndarray:
-    """(country, mineral) share of supply threatened, from a year of flows by (mineral,
-    origin, destination) at each stage."""
+    """(country, mineral) share of refined supply threatened, from a year of flows by
+    (mineral, origin, destination) at each stage."""
     minerals, countries = refined_flows.shape[0], refined_flows.shape[1]
     threatened = np.zeros((countries, minerals))
     purchases = refined_flows.sum(axis=1)  # (mineral, destination)
