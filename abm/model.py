@@ -29,6 +29,7 @@ from abm.policy.rules import TradeRules
 from abm.policy.stockpiles import Stockpiles
 from abm.recorder import Recorder
 from abm.settings import ModelSettings
+from abm.transit import Pipeline, arrival_shares, lag_fractions
 from abm.world import RAW, REFINED, World, build_world
 from abm.world.value import cost_shares
 
@@ -123,6 +124,12 @@ class MineralsModel(mesa.Model):
         self.compliant_clearing: Clearing | None = None
         self.sentiment = InvestorSentiment(len(self.world.minerals))
         self.world_threat = np.zeros(len(self.world.minerals))  # share of supply threatened
+        # Goods in transit to refiners (ore) and to buyers (refined), by route lags.
+        routes = getattr(self.world, "transit_months", None)
+        if routes is None:  # TEMPORARY until the world carries its routes
+            routes = np.zeros((2, countries, countries))
+        self.route_lags = [lag_fractions(routes[stage])[:, None] for stage in (RAW, REFINED)]
+        self.in_transit = (Pipeline(len(self.refineries)), Pipeline(len(self.buyers.rows)))
 
     # ----------------------------------------------------------------- construction
     def _build_agents(self) -> None:
@@ -254,8 +261,23 @@ class MineralsModel(mesa.Model):
         self.stockholders.settle(RAW, raw.sold_by("stockholders"), raw.bought_by("stockholders"))
         self.mines.produce(raw.sold_by("mines"), month, self.settings)
         paid = raw.destination_price.take(self.refineries.cell)
-        self.refineries.take_delivery(raw.bought_by("refiners"), paid, month)
+        bought = raw.bought_by("refiners")
+        shares = arrival_shares(raw.flows, self.route_lags[RAW])
+        cells = shares.reshape(len(shares), -1)[:, self.refineries.cell]
+        arrived = self._ship(RAW, bought, cells, self.refineries.mineral)
+        self.refineries.take_delivery(bought, arrived, paid, month)
         return raw.result
+
+    def _ship(self, stage: int, bought: np.ndarray, shares: np.ndarray, mineral) -> np.ndarray:
+        """Put a stage's purchases in transit and return what arrives this month; in the
+        first month the pipeline of the months before is filled first (its tonnes open the
+        books as stock in transit)."""
+        pipeline = self.in_transit[stage]
+        if self.month == 0:
+            pipeline.prefill(bought, shares)
+            opening = np.bincount(mineral, pipeline.held, len(self.world.minerals))
+            self.recorder.books[0, 0, :, stage] += opening
+        return pipeline.ship(bought, shares)
 
     def _refined_market(
         self, month: int, raw: Clearing
@@ -283,11 +305,14 @@ class MineralsModel(mesa.Model):
         refined = self._clear(REFINED, book)
         self.refineries.deliver(refined.sold_by("refiners") + _traded(tier, "refiners", True))
         self.recyclers.deliver(refined.sold_by("recyclers") + _traded(tier, "recyclers", True))
-        self.buyers.take_delivery(
-            refined.bought_by("buyers") + _traded(tier, "buyers", False),
-            refined.bought_by("restocking"),
-            refined.sold_by("user stocks"),
-        )
+        used = refined.bought_by("buyers") + _traded(tier, "buyers", False)
+        restocked = refined.bought_by("restocking")
+        flows = refined.flows if tier is None else refined.flows + tier.flows
+        shares = arrival_shares(flows, self.route_lags[REFINED])
+        buyers = self.buyers
+        cells = shares[:, buyers.columns, buyers.country[buyers.rows]]
+        arrived = self._ship(REFINED, used + restocked, cells, buyers.columns)
+        buyers.take_delivery(used, restocked, refined.sold_by("user stocks"), arrived)
         self.buyers.expect_compliant(self.compliant_clearing, self.settings.expectation_months)
         self.stockpiles.settle(refined.sold_by("stockpiles"), refined.bought_by("stockpiles"))
         self.stockholders.settle(

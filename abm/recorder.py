@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from abm.agents.stockholder import StockholderFleet
     from abm.market import Clearing
     from abm.policy.stockpiles import Stockpiles
+    from abm.transit import Pipeline
     from abm.world import World
 
 
@@ -33,11 +34,20 @@ class Holders(Protocol):
     buyers: BuyerFleet
     stockpiles: Stockpiles
     stockholders: StockholderFleet
+    in_transit: tuple[Pipeline, Pipeline]
 
 
 BOOK_STAGES = ("raw", "refined", "scrap")
 # Who holds the stocks of the books, in the order of the balance table's columns.
-HOLDERS = ("mines", "refiners", "users", "stockholders", "governments", "recyclers")
+HOLDERS = (
+    "mines",
+    "refiners",
+    "users",
+    "stockholders",
+    "governments",
+    "recyclers",
+    "in_transit",
+)
 
 
 class Recorder:
@@ -94,6 +104,9 @@ class Recorder:
         held[3, :, 1] = merchants.held_by_mineral(1, minerals)
         held[4, :, 1] = model.stockpiles.held_by_mineral()
         held[5, :, 2] = np.bincount(model.recyclers.mineral, model.recyclers.scrap_stock, minerals)
+        to_refiners, to_buyers = model.in_transit
+        held[6, :, 0] = np.bincount(refineries.mineral, to_refiners.held, minerals)
+        held[6, :, 1] = np.bincount(model.buyers.columns, to_buyers.held, minerals)
         return held
 
     def _stocks(self) -> np.ndarray:

@@ -168,10 +168,11 @@ class BuyerFleet:
 
     # ----------------------------------------------------------------- after the market
     def take_delivery(
-        self, bought: np.ndarray, restocked: np.ndarray, released: np.ndarray
+        self, bought: np.ndarray, restocked: np.ndarray, released: np.ndarray, arrived
     ) -> None:
-        """Use what the use bids bought; stock gains what restocking bought and loses what
-        was sold from it (``released``, summed over each pair's slices)."""
+        """Stock loses what was sold from it (``released``, summed over each pair's slices)
+        and gains what ``arrived`` (by pair, from this and earlier months' purchases); users
+        use what their use bids bought, from stock as far as it goes."""
         rows, columns = self.rows, self.columns
         self.bought = np.zeros_like(self.inventory)
         self.bought[rows, columns] = bought
@@ -179,8 +180,10 @@ class BuyerFleet:
         self.restocked[rows, columns] = restocked
         self.released = np.zeros_like(self.inventory)
         self.released[rows, columns] = released.reshape(COVER_TRANCHES + 1, -1).sum(axis=0)
-        self.consumed = self.bought
-        self.inventory = np.maximum(self.inventory + self.restocked - self.released, 0.0)
+        available = np.maximum(self.inventory - self.released, 0.0)
+        available[rows, columns] += arrived
+        self.consumed = np.minimum(self.bought, available)
+        self.inventory = available - self.consumed
 
     def update_expectations(
         self, destination_price: np.ndarray, months: float, long_months: float

@@ -60,13 +60,15 @@ class RefineryFleet(SiteFleet):
         faded = self.raw_risk * np.exp(-1.0 / settings.risk_memory_months)
         self.raw_risk = np.maximum(faded, exposure[self.location, self.mineral])
 
-    def take_delivery(self, bought: np.ndarray, price_seen: np.ndarray, month: int) -> None:
-        """Take delivery of raw material at this month's delivered price at home, and refine
-        what capacity allows."""
+    def take_delivery(
+        self, bought: np.ndarray, arrived: np.ndarray, price_seen: np.ndarray, month: int
+    ) -> None:
+        """Buy raw material at this month's delivered price at home, take in what
+        ``arrived`` (this and earlier months' purchases), and refine what capacity allows."""
         self.raw_bought = bought
         self.raw_price_seen = price_seen
         self.raw_price_paid = np.where(bought > 0, price_seen, self.raw_price_paid)
-        self.raw_stock = self.raw_stock + bought
+        self.raw_stock = self.raw_stock + arrived
         self.processed = np.minimum(self.raw_stock, self.capacity_in(month))
         self.output = self.processed
         self.raw_stock = self.raw_stock - self.processed
