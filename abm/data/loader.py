@@ -20,6 +20,7 @@ from abm.data.schema import (
     ALLOWED,
     COMPLETE,
     COUNTRIES,
+    EVIDENCE,
     FRACTION,
     MINERALS,
     OPTIONAL,
@@ -35,6 +36,8 @@ from abm.data.schema import (
 )
 from abm.validation import InputError
 
+TABLES = {**SCHEMAS, **EVIDENCE}  # every table the loader reads, by attribute
+
 
 class CalibrationError(InputError):
     """A calibration table is missing, malformed or inconsistent."""
@@ -47,7 +50,7 @@ def package_directory() -> Traversable:
 
 def read_table(directory: Traversable | Path, attribute: str) -> pd.DataFrame:
     """One table, typed and checked row by row."""
-    file_name, schema = SCHEMAS[attribute]
+    file_name, schema = TABLES[attribute]
     path = directory.joinpath(file_name)
     if not path.is_file():
         raise CalibrationError(f"{file_name}: file not found in {directory}")
@@ -126,7 +129,7 @@ def check_unique(attribute: str, frame: pd.DataFrame) -> None:
         row = frame.iloc[position]
         key = ", ".join(f"{k}={row[k]}" for k in keys)
         raise CalibrationError(
-            f"{SCHEMAS[attribute][0]} line {_line(position)}: duplicate row for {key}"
+            f"{TABLES[attribute][0]} line {_line(position)}: duplicate row for {key}"
         )
 
 
@@ -197,6 +200,41 @@ def check_costs(frame: pd.DataFrame) -> None:
             )
 
 
+def check_willingness_to_pay(frame: pd.DataFrame, demand: pd.DataFrame) -> None:
+    """Every (mineral, sector) that buys has a cost share above 0 and a margin below 1, so its
+    willingness to pay, 1 + m / (s (1 - m)) times the 2023 price, is finite."""
+    file_name = EVIDENCE["willingness_to_pay"][0]
+    for position, (share, margin) in enumerate(
+        zip(frame.mineral_cost_share_of_product, frame.product_margin, strict=True)
+    ):
+        if not share > 0:
+            raise CalibrationError(
+                f"{file_name} line {_line(position)}: mineral_cost_share_of_product "
+                f"{share:g} must be above 0"
+            )
+        if not margin < 1:
+            raise CalibrationError(
+                f"{file_name} line {_line(position)}: product_margin {margin:g} must be below 1"
+            )
+    present = set(zip(frame.mineral, frame.sector, strict=True))
+    for mineral, sector in sorted(set(zip(demand.mineral, demand.sector, strict=True))):
+        if (mineral, sector) not in present:
+            raise CalibrationError(
+                f"{file_name}: no row for mineral {mineral!r} sector {sector!r}, "
+                "which demand_2023.csv buys"
+            )
+
+
+def check_transit(frame: pd.DataFrame) -> None:
+    """A route takes some time: goods in transit are monthly flow x months."""
+    for position, months in enumerate(frame.months):
+        if not months > 0:
+            raise CalibrationError(
+                f"{EVIDENCE['transit'][0]} line {_line(position)}: months {months:g} "
+                "must be above 0"
+            )
+
+
 def validate(tables: dict[str, pd.DataFrame]) -> None:
     """Cross-row checks once every table has passed its row checks."""
     check_order("countries", tables["countries"], "code", COUNTRIES)
@@ -209,12 +247,14 @@ def validate(tables: dict[str, pd.DataFrame]) -> None:
         check_complete(attribute, tables[attribute])
     check_prices(tables["prices"])
     check_costs(tables["costs"])
+    check_willingness_to_pay(tables["willingness_to_pay"], tables["demand"])
+    check_transit(tables["transit"])
 
 
 def read_all(directory: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """All tables from ``directory`` (default: the shipped ones), validated."""
     root: Traversable | Path = package_directory() if directory is None else Path(directory)
-    tables = {attribute: read_table(root, attribute) for attribute in SCHEMAS}
+    tables = {attribute: read_table(root, attribute) for attribute in TABLES}
     validate(tables)
     return tables
 
@@ -234,7 +274,8 @@ def checksums(directory: str | Path | None = None) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Calibration:
-    """The 2023 calibration, one DataFrame per table (see abm/data/README.md)."""
+    """The 2023 calibration, one DataFrame per table (see abm/data/README.md); the last three
+    are issue 18's evidence (abm/data/evidence/README.md)."""
 
     countries: pd.DataFrame
     minerals: pd.DataFrame
@@ -249,3 +290,6 @@ class Calibration:
     recycling: pd.DataFrame
     pipeline: pd.DataFrame
     transport: pd.DataFrame
+    stocks: pd.DataFrame
+    willingness_to_pay: pd.DataFrame
+    transit: pd.DataFrame

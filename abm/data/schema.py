@@ -52,6 +52,10 @@ ALLOWED = {
     "stage": STAGES,
     "sector": SECTORS,
     "scenario": SCENARIOS,
+    "area": (*COUNTRIES, "WORLD", "WORLD_EX_CN"),
+    "holder": ("exchange", "merchant", "producer", "user", "government", "all"),
+    "sector or all": (*SECTORS, "all"),
+    "cargo": ("bulk", "container", "container_via_cape", "domestic"),
 }
 
 # Attribute name -> (file name, {column: kind}).
@@ -187,6 +191,46 @@ SCHEMAS: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
 }
+# The issue-18 evidence the world reads (abm/data/evidence/README.md): same checks, own folder.
+EVIDENCE: dict[str, tuple[str, dict[str, str]]] = {
+    "stocks": (
+        "evidence/stocks_2023.csv",
+        {
+            "mineral": "mineral",
+            "stage": "stage",
+            "holder": "holder",
+            "country_or_world": "area",
+            "sector": "sector or all",
+            "tonnes": NUMBER,
+            "months_of_use": NUMBER,
+            "annual_use_t": NUMBER,
+            "source": SOURCE,
+            "note": OPTIONAL,
+        },
+    ),
+    "willingness_to_pay": (
+        "evidence/willingness_to_pay.csv",
+        {
+            "mineral": "mineral",
+            "sector": "sector",
+            "mineral_cost_share_of_product": FRACTION,
+            "product_margin": FRACTION,
+            "source": SOURCE,
+            "note": OPTIONAL,
+        },
+    ),
+    "transit": (
+        "evidence/transit.csv",
+        {
+            "origin": "country",
+            "destination": "country",
+            "cargo": "cargo",
+            "months": NUMBER,
+            "source": SOURCE,
+            "note": OPTIONAL,
+        },
+    ),
+}
 # Groups whose shares must sum to one, and tables that need one row per key.
 SHARE_GROUPS = {
     "supply": ("mineral", "stage"),
@@ -207,6 +251,9 @@ UNIQUE_KEYS = {
     "recycling": ("mineral",),
     "pipeline": ("mineral", "stage", "country", "year"),
     "transport": ("mineral", "stage"),
+    "stocks": ("mineral", "stage", "holder", "country_or_world", "sector"),
+    "willingness_to_pay": ("mineral", "sector"),
+    "transit": ("origin", "destination", "cargo"),
 }
 # Tables that need every mineral (and stage, where they have one).
 COMPLETE = (

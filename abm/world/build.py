@@ -13,7 +13,10 @@ from abm.world.investment import investment_terms
 from abm.world.months import month_starts
 from abm.world.sites import Tables, sites_and_capacity
 from abm.world.state import World
+from abm.world.stocks import evidence_stocks
 from abm.world.trade import transport_costs
+from abm.world.transit import transit_months
+from abm.world.willingness import cost_shares_and_margins
 
 
 def build_world(
@@ -41,6 +44,7 @@ def build_world(
     )
     apply_adjustments(sites, paths, adjustments)
     buyers, need, growth = buyers_and_needs(calibration, world_demand, months, settings)
+    cost_share, product_margin = cost_shares_and_margins(calibration, buyers, need)
     return World(
         countries=COUNTRIES,
         minerals=MINERALS,
@@ -60,4 +64,8 @@ def build_world(
         / np.maximum(need.sum(axis=0)[:, None], 1e-300),
         recyclers=recyclers(need, buyers, world_demand, secondary),
         **investment_terms(calibration),
+        cost_share=cost_share,
+        product_margin=product_margin,
+        **evidence_stocks(calibration, buyers),
+        transit_months=transit_months(calibration),
     )

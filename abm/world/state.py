@@ -34,3 +34,13 @@ class World:
     build_months: np.ndarray  # (stage, mineral) construction to first output
     ramp_months: np.ndarray  # (stage, mineral)
     capex_usd_per_tpa: np.ndarray  # (stage, mineral)
+    # Issue 18's evidence (abm/data/evidence), built but not yet read by the model:
+    cost_share: np.ndarray  # (buyer, mineral) mineral's share of the product's cost; 0 if no need
+    product_margin: np.ndarray  # (buyer, mineral) product maker's margin; 0 if no need
+    buyer_cover_months: np.ndarray  # (buyer, mineral) users' refined stock, months of need
+    buyer_cover_cited: np.ndarray  # (buyer, mineral) bool: from stocks_2023.csv, else default 1
+    refiner_raw_cover_months: np.ndarray  # (mineral, country) raw stock, months of capacity
+    refiner_product_cover_months: np.ndarray  # (mineral, country) refined stock, months of cap.
+    merchant_stock_t: np.ndarray  # (stage, mineral, country) t held by exchanges and merchants
+    government_stock_t: np.ndarray  # (country, mineral) t of refined material, strategic
+    transit_months: np.ndarray  # (stage, origin, destination) months from shipment to delivery

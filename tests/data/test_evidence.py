@@ -72,6 +72,8 @@ def test_stocks_are_finite_non_negative_and_name_known_holders():
     assert set(stocks.stage) <= set(STAGES)
     assert set(stocks.holder) <= {"exchange", "merchant", "producer", "user", "government", "all"}
     assert set(stocks.country_or_world) <= AREAS
+    assert set(stocks.sector) <= set(SECTORS) | {"all"}
+    assert (stocks.sector[stocks.holder != "user"] == "all").all(), "a sector on a non-user row"
     for column in ("tonnes", "months_of_use", "annual_use_t"):
         values = stocks[column].astype(float)
         assert values.map(math.isfinite).all() and (values >= 0).all()

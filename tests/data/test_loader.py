@@ -21,10 +21,11 @@ from abm.data import (
     data_checksums,
     load_calibration,
 )
-from abm.data.schema import SCHEMAS
+from abm.data.schema import EVIDENCE, SCHEMAS
 
 DATA = Path(abm.data.__file__).parent
 CSV_FILES = [file_name for file_name, _ in SCHEMAS.values()]
+EVIDENCE_FILES = [file_name for file_name, _ in EVIDENCE.values()]  # evidence/...
 
 
 @pytest.fixture(scope="module")
@@ -265,6 +266,61 @@ BAD_INPUT = [
         _keep(lambda row: row[0] != "MM"),
         "countries.csv: code must be exactly CN, AU",
     ),
+    (
+        "evidence/stocks_2023.csv",
+        _set(2, "holder", "bank"),
+        "evidence/stocks_2023.csv line 2: holder 'bank' is not one of exchange, merchant",
+    ),
+    (
+        "evidence/stocks_2023.csv",
+        _set(3, "sector", "toys"),
+        "evidence/stocks_2023.csv line 3: sector 'toys' is not one of batteries, magnets",
+    ),
+    (
+        "evidence/stocks_2023.csv",
+        _set(4, "country_or_world", "MARS"),
+        "evidence/stocks_2023.csv line 4: country_or_world 'MARS' is not one of CN, AU",
+    ),
+    (
+        "evidence/stocks_2023.csv",
+        _set(5, "months_of_use", "inf"),
+        "evidence/stocks_2023.csv line 5: months_of_use 'inf' is not a number",
+    ),
+    (
+        "evidence/stocks_2023.csv",
+        _duplicate(2),
+        "evidence/stocks_2023.csv line 48: duplicate row for mineral=nickel, stage=refined",
+    ),
+    (
+        "evidence/willingness_to_pay.csv",
+        _set(2, "product_margin", "1"),
+        "evidence/willingness_to_pay.csv line 2: product_margin 1 must be below 1",
+    ),
+    (
+        "evidence/willingness_to_pay.csv",
+        _set(3, "mineral_cost_share_of_product", "0"),
+        "evidence/willingness_to_pay.csv line 3: mineral_cost_share_of_product 0 must be above 0",
+    ),
+    (
+        "evidence/willingness_to_pay.csv",
+        _keep(lambda row: row[:2] != ["gallium", "chips"]),
+        "evidence/willingness_to_pay.csv: no row for mineral 'gallium' sector 'chips'",
+    ),
+    (
+        "evidence/transit.csv",
+        _set(2, "months", "0"),
+        "evidence/transit.csv line 2: months 0 must be above 0",
+    ),
+    (
+        "evidence/transit.csv",
+        _set(2, "cargo", "airship"),
+        "evidence/transit.csv line 2: cargo 'airship' is not one of bulk, container",
+    ),
+    (
+        "evidence/transit.csv",
+        _drop_column("months"),
+        "evidence/transit.csv line 1: missing column(s) months",
+    ),
 ]
 
 
@@ -278,25 +334,37 @@ def _rewrite(path: Path, edit: Callable[[list[str], Rows], Rows]) -> None:
         writer.writerows(rows)
 
 
+def _copy_tables(folder: Path, leave_out: str = "") -> None:
+    (folder / "evidence").mkdir()
+    for name in CSV_FILES + EVIDENCE_FILES:
+        if name != leave_out:
+            shutil.copy(DATA / name, folder / name)
+
+
 @pytest.mark.parametrize(
     ("file_name", "edit", "message"),
     BAD_INPUT,
     ids=[m.split(": ", 1)[-1][:40] for _, _, m in BAD_INPUT],
 )
 def test_bad_input_is_rejected_naming_file_line_and_field(tmp_path, file_name, edit, message):
-    for name in CSV_FILES:
-        shutil.copy(DATA / name, tmp_path / name)
+    _copy_tables(tmp_path)
     _rewrite(tmp_path / file_name, edit)
     with pytest.raises(CalibrationError, match=re.escape(message)):
         load_calibration(tmp_path)
 
 
-def test_a_missing_file_is_named(tmp_path):
-    for name in CSV_FILES:
-        if name != "costs.csv":
-            shutil.copy(DATA / name, tmp_path / name)
-    with pytest.raises(CalibrationError, match=r"costs\.csv: file not found"):
+@pytest.mark.parametrize("file_name", ["costs.csv", "evidence/transit.csv"])
+def test_a_missing_file_is_named(tmp_path, file_name):
+    _copy_tables(tmp_path, leave_out=file_name)
+    with pytest.raises(CalibrationError, match=re.escape(f"{file_name}: file not found")):
         load_calibration(tmp_path)
+
+
+def test_a_copied_folder_loads_as_the_shipped_tables(tmp_path):
+    _copy_tables(tmp_path)
+    copied, shipped = load_calibration(tmp_path), load_calibration()
+    for name in (*SCHEMAS, *EVIDENCE):
+        pd.testing.assert_frame_equal(getattr(copied, name), getattr(shipped, name))
 
 
 def test_calibration_errors_are_value_errors():
