@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from abm.model import MineralsModel
 
-POLICY_FIELDS = ("kind", "country", "mineral", "stage", "targets", "start", "end")
+POLICY_FIELDS = ("kind", "country", "mineral", "stage", "targets", "announced", "start", "end")
 
 
 def _record(policy: Policy) -> dict[str, Any]:

@@ -193,6 +193,17 @@ CASES += [
     (GOOD + "[settings]\ninvestment_rate = 1e300\n", [], "investment_rate: 1e+300 is above"),
     (_policy("import_tariff", "rate = nan"), [], "rate: nan is not a finite number"),
     (_policy("export_licensing", "quota_share = nan"), [], "quota_share: nan is not a finite"),
+    (
+        _policy("export_ban", 'start = "2023-03"\nannounced = "2023-3"'),
+        [],
+        "announced: month '2023-3' is not of the form YYYY-MM",
+    ),
+    (
+        _policy("export_ban", 'start = "2023-03"\nannounced = "2023-04"'),
+        [],
+        "announced 2023-04 is after start 2023-03",
+    ),
+    (_policy("export_ban", 'announced = "2023-01"'), [], "announced 2023-01 needs a start"),
     (ADJUST + "capacity_multiplier = inf\n", [], "capacity_multiplier: inf is not a finite"),
     (ADJUST + "capacity_multiplier = nan\n", [], "capacity_multiplier: nan is not a finite"),
     (ADJUST + "capacity_multiplier = 1e300\n", [], "capacity_multiplier: 1e+300 is above"),

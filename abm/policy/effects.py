@@ -16,7 +16,14 @@ import pandas as pd
 from abm.observations import Observations
 from abm.policy.conditions import Conditions
 from abm.policy.instruments import Policy
-from abm.policy.kinds import INSTRUMENTS
+from abm.policy.kinds import INSTRUMENTS, ExportLicensing
+from abm.policy.licensing import (
+    LicenceBaseline,
+    Restriction,
+    applications,
+    licence_baseline,
+    licensed_caps,
+)
 from abm.policy.rules import TradeRules
 from abm.policy.schema import PolicyRecord
 from abm.settings import ModelSettings, month_index
@@ -28,6 +35,7 @@ if TYPE_CHECKING:
     from abm.world import World
 
 RESTRICTIONS = ("export_ban", "export_licensing", "export_tax", "import_tariff")
+EXPORT_LIMITS = ("export_ban", "export_licensing")  # what ``restrictions`` lists
 STAGE_INDEX = {"raw": 0, "refined": 1}
 
 
@@ -53,7 +61,8 @@ class PolicyBook:
         self._month_texts: list[str] | None = None
         self.policies: list[Policy] = []
         self.added_month: list[int] = []
-        self.baseline: dict[tuple, np.ndarray] = {}  # licensing: pre-policy flows per pair
+        self.baseline: dict[tuple, LicenceBaseline] = {}  # licensing, per (policy, stage, mineral)
+        self.refused: dict[tuple, dict[int, np.ndarray]] = {}  # licensing: month -> t refused
         self.answered: set[tuple[int, int]] = set()  # (policy number, country) considered
         countries = len(world.countries)
         self.members = np.zeros((countries, countries), dtype=bool)
@@ -82,14 +91,19 @@ class PolicyBook:
         return [(i, p) for i, p in enumerate(self.policies) if p.active(text)]
 
     def log_table(self) -> pd.DataFrame:
-        """The policy event log: one row per policy, when it takes effect."""
+        """The policy event log: one row per policy, when it takes effect and when it was
+        announced (its start unless the record says otherwise)."""
         rows = []
         start = self.settings.start
         for policy, month in zip(self.policies, self.added_month, strict=True):
             begins = policy.start or (start if policy.cause == "scripted" else None)
+            date = pd.Timestamp(f"{begins}-01") if begins else self.world.months[month]
             rows.append(
                 {
-                    "date": pd.Timestamp(f"{begins}-01") if begins else self.world.months[month],
+                    "date": date,
+                    "announced": pd.Timestamp(f"{policy.announced}-01")
+                    if policy.announced
+                    else date,
                     "country": policy.country,
                     "kind": policy.kind,
                     "mineral": policy.mineral,
@@ -103,6 +117,7 @@ class PolicyBook:
             )
         columns = [
             "date",
+            "announced",
             "country",
             "kind",
             "mineral",
@@ -195,30 +210,67 @@ class PolicyBook:
     def license(
         self, number: int, policy: PolicyRecord, mineral: str, stage: str, month: int
     ) -> None:
-        """Export licensing of one (mineral, stage): no licences during the delay, then caps
-        at ``quota_share`` of each target's average monthly imports from the country over the
-        12 months before the policy first applied; ``denied`` targets are banned."""
-        targets = list(policy.target_codes())
-        rules, countries = self.rules, self.world.countries
+        """Export licensing of one (mineral, stage) as a process (``abm.policy.licensing``):
+        each target's cap is what it applies for this month times the share of exporters
+        licensed by now (``ExportLicensing.licensed_share``), within any volume quota;
+        ``denied`` targets are banned. Baselines are the 12 months before the policy first
+        applied."""
+        countries = self.world.countries
         s, m = STAGE_INDEX[stage], self.world.minerals.index(mineral)
-        i = countries.index(policy.country)
         key = (number, s, m)
         if key not in self.baseline:
             if self.observations.months_seen == 0:
                 return  # no trade seen yet: licences start once a month of flows is known
-            window = self.observations.recent_flows(s, 12)[:, m, i, :]
-            self.baseline[key] = window.mean(axis=0)
+            window = self.observations.recent_flows(s, 12)[:, m, :, :]
+            self.baseline[key] = licence_baseline(window, countries.index(policy.country))
+        baseline = self.baseline[key]
         starts = self.settings.start if policy.start is None else policy.start
-        elapsed = month_index(self.month_text(month)) - month_index(starts)
+        in_force = month_index(self.month_text(month)) - month_index(starts)
+        share = ExportLicensing.licensed_share(policy, in_force)
+        purchases = self.observations.recent_flows(s, 1)[0, m].sum(axis=0)
+        refused_before = self.refused.get(key, {}).get(month - 1, np.zeros(len(countries)))
+        applied = applications(baseline, purchases, refused_before)
+        caps = licensed_caps(baseline, applied, share, policy.param("quota_share"))
+        self.refused[key] = {month - 1: refused_before, month: applied - caps}
         denied = set(policy.param("denied"))
-        for target in targets:
-            j = countries.index(target)
+        for target in policy.target_codes():
             if target in denied:
-                rules.set_export_ban(policy.country, mineral, stage, [target], banned=True)
+                self.rules.set_export_ban(policy.country, mineral, stage, [target], banned=True)
                 continue
-            licensed = (
-                0.0
-                if elapsed < policy.param("delay_months")
-                else (policy.param("quota_share") * self.baseline[key][j])
-            )
-            rules.set_export_quota(policy.country, mineral, stage, [target], licensed)
+            cap = float(caps[countries.index(target)])
+            self.rules.set_export_quota(policy.country, mineral, stage, [target], cap)
+
+    # ------------------------------------------------------------------ for agents
+    def restrictions(self, month: int) -> list[Restriction]:
+        """Every export ban and licensing announced by ``month`` and not ended, one entry
+        per mineral and stage it covers: what buyers and stockholders may know is coming."""
+        now = month_index(self.month_text(month))
+        countries = np.array(self.world.countries)
+        found = []
+        for number, policy in enumerate(self.policies):
+            announced = policy.announced_month()
+            if (
+                policy.kind not in EXPORT_LIMITS
+                or self.added_month[number] > month
+                or (announced is not None and month_index(announced) > now)
+                or (policy.end is not None and now > month_index(policy.end))
+            ):
+                continue
+            to_start = 0 if policy.start is None else max(month_index(policy.start) - now, 0)
+            targets = np.isin(countries, policy.target_codes())
+            targets.flags.writeable = False
+            origin = self.world.countries.index(policy.country)
+            for mineral in policy.minerals():
+                for stage in policy.stages():
+                    found.append(
+                        Restriction(
+                            number=number,
+                            kind=policy.kind,
+                            mineral=self.world.minerals.index(mineral),
+                            stage=STAGE_INDEX[stage],
+                            origin=origin,
+                            targets=targets,
+                            months_to_start=to_start,
+                        )
+                    )
+        return found

@@ -2,7 +2,8 @@
 
 A policy is ``kind``, the ``country`` that applies it, the ``mineral`` (or ``all``), the
 ``stage`` (``raw``, ``refined`` or ``all``), its ``targets`` (``all`` or country codes), a
-``start`` and optional ``end`` month, and the parameters of its kind. Policies never edit
+``start`` and optional ``end`` month, an optional ``announced`` month (when governments made it
+known; default its start), and the parameters of its kind. Policies never edit
 outputs: ``abm.policy.effects`` turns the active ones into trade rules and agent settings.
 """
 
@@ -22,6 +23,7 @@ from abm.validation import InputError, flag, number
 ALL = "all"
 STAGE_CHOICES = ("raw", "refined", ALL)
 CAUSES = ("scripted", "endogenous")
+RECORD_FIELDS = ("kind", "country", "mineral", "stage", "targets", "announced", "start", "end")
 
 
 # The parameters of every kind, from its instrument (abm.policy.kinds).
@@ -48,6 +50,7 @@ class Policy:
     params: dict[str, Any] = field(default_factory=dict)
     cause: str = "scripted"
     reason: str = "scenario"
+    announced: str | None = None  # YYYY-MM, no later than start; None: at its start
 
     def minerals(self) -> tuple[str, ...]:
         """The minerals the policy covers: all of them for ``all``."""
@@ -72,6 +75,10 @@ class Policy:
     def param(self, name: str) -> Any:
         """The value of parameter ``name``, or its kind's default."""
         return self.params.get(name, KINDS[self.kind][name].default)
+
+    def announced_month(self) -> str | None:
+        """The month the policy was made known: ``announced``, or its start."""
+        return self.announced or self.start
 
     def describe(self) -> str:
         """The parameters as JSON, for the event log."""
@@ -120,8 +127,21 @@ def policy_from_record(record: dict[str, Any], where: str = "policy") -> Policy:
             check_month(f"{where}: {name}", month, PolicyError)
     if start and end and month_index(end) < month_index(start):
         raise PolicyError(f"{where}: end {end} is before start {start}")
+    announced = _announced(where, record.pop("announced", None), start)
     params = _params(where, kind, record)
-    return Policy(kind, country, mineral, stage, targets, start, end, params)
+    return Policy(kind, country, mineral, stage, targets, start, end, params, announced=announced)
+
+
+def _announced(where: str, announced: Any, start: str | None) -> str | None:
+    """The announcement month: YYYY-MM, and no later than the start it announces."""
+    if announced is None:
+        return None
+    check_month(f"{where}: announced", announced, PolicyError)
+    if start is None:
+        raise PolicyError(f"{where}: announced {announced} needs a start (YYYY-MM) to announce")
+    if month_index(announced) > month_index(start):
+        raise PolicyError(f"{where}: announced {announced} is after start {start}")
+    return announced
 
 
 def _schedule(where: str, name: str, value: Any) -> dict[int, float]:
@@ -151,7 +171,7 @@ def _params(where: str, kind: str, values: dict[str, Any]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for name, value in values.items():
         if name not in schema:
-            allowed = ["kind", "country", "mineral", "stage", "targets", "start", "end", *schema]
+            allowed = [*RECORD_FIELDS, *schema]
             close = difflib.get_close_matches(name, allowed, n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise PolicyError(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import numpy as np
+from scipy.stats import lognorm
 
 from abm.policy.schema import Parameter
 from abm.policy.schema import PolicyRecord as Policy
@@ -96,22 +97,60 @@ class ExportBan(TradeInstrument):
 
 
 class ExportLicensing(TradeInstrument):
-    """Export licensing: no licences for a delay, then quotas on exports to the targets."""
+    """Export licensing as a review of cases: exporters apply each month for what each target
+    would buy from the country, and a growing share of them hold a licence.
+
+    The share licensed ``months`` after licences open is ``grant_share`` times the
+    log-normal CDF of review times (median ``review_months``, log-sd ``review_spread``): the
+    expected share of many cases decided, not a draw, so seeds do not change it;
+    ``review_months = 0`` decides every case at once. ``delay_months`` is a decreed
+    suspension before licences open (none granted); ``quota_share < 1`` also caps exports to
+    each target at that share of their pre-policy level (a volume quota).
+    """
 
     kind = "export_licensing"
     effect = (
-        "no licences for `delay_months`, then exports to each target capped at "
-        "`quota_share` of its pre-policy level; `denied` targets get none"
+        "no licences for `delay_months`; then exports to each target capped at what it "
+        "applies for (its purchases last month and the orders refused, times the country's "
+        "pre-policy share of its purchases) "
+        "times the share licensed, `grant_share` x the log-normal CDF of review times "
+        "(`review_months`, `review_spread`), and at `quota_share` of the pre-policy exports; "
+        "`denied` targets get none"
     )
     parameters: ClassVar[dict[str, Parameter]] = {
-        "quota_share": _share(0.5, "share of the pre-policy monthly exports licensed"),
-        "delay_months": Parameter(int, 0, "months before the first licences are granted", 0, 120),
+        "quota_share": _share(
+            1.0, "volume quota: share of the pre-policy monthly exports licensed at most"
+        ),
+        "delay_months": Parameter(
+            int, 0, "months of decreed suspension before licences open", 0, 120
+        ),
+        "review_months": Parameter(
+            float, 0.0, "median months from application to decision (0: at once)", 0.0, 60.0
+        ),
+        "review_spread": Parameter(float, 0.5, "log-sd of review times (log-normal)", 0.01, 5.0),
+        "grant_share": _share(1.0, "share of applications granted once reviewed"),
         "denied": Parameter(list, [], "targets refused any licence (country codes)"),
     }
 
     def apply_pair(self, book, number, policy, mineral, stage, month) -> None:
         """Hand the licensing to the book, which caps exports month by month."""
         book.license(number, policy, mineral, stage, month)
+
+    @staticmethod
+    def licensed_share(policy: Policy, months_in_force: int) -> float:
+        """Share of exporters holding a licence in the ``months_in_force``-th month of the
+        policy (0: its first month), counted to the middle of that month from the day
+        licences open (the start plus ``delay_months``)."""
+        elapsed = months_in_force - policy.param("delay_months")
+        if elapsed < 0:
+            return 0.0
+        median = policy.param("review_months")
+        decided = (
+            1.0
+            if median == 0
+            else float(lognorm.cdf(elapsed + 0.5, s=policy.param("review_spread"), scale=median))
+        )
+        return policy.param("grant_share") * decided
 
 
 class ExportTax(TradeInstrument):

@@ -33,6 +33,14 @@ class PolicyRecord(Protocol):
     def start(self) -> str | None:
         """Its first month, YYYY-MM (None: from the start of the run)."""
 
+    @property
+    def announced(self) -> str | None:
+        """The month it was made known, YYYY-MM (None: at its start)."""
+
+    @property
+    def end(self) -> str | None:
+        """Its last month, YYYY-MM (None: to the end of the run)."""
+
     def minerals(self) -> tuple[str, ...]:
         """The minerals the policy covers."""
 

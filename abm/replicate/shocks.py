@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.policy.kinds import ExportLicensing
+
 if TYPE_CHECKING:
     from abm.model import MineralsModel
     from abm.policy.instruments import Policy
@@ -25,9 +27,11 @@ class ShockSize:
 
     ``baseline_t_per_month``: the restricting country's exports to the targets in the 12
     months before the start (what licences are a share of); ``licensed_t_per_month``: what
-    the licences allow after any delay (0 for a ban); ``planned_cut_t``: the tonnes the
-    policy withholds over its months in the run if exports would otherwise have stayed at the
-    baseline; ``world_supply_t_per_month``: world output of the stage before the start.
+    the licences allow once the delay and the reviews are over (0 for a ban);
+    ``planned_cut_t``: the tonnes the policy withholds over its months in the run if
+    exports, and applications, would otherwise have stayed at the baseline (the licensed
+    share of each month from ``ExportLicensing.licensed_share``, within the quota);
+    ``world_supply_t_per_month``: world output of the stage before the start.
     """
 
     scenario: str
@@ -70,6 +74,16 @@ def _world_supply(model: MineralsModel, stage: int, mineral: int, first: int) ->
     return float((rec.refinery_output[span][:, sites].sum(axis=1) + recycled).mean())
 
 
+def _licensed(policy: Policy, length: int) -> tuple[float, float]:
+    """Share of the baseline licensed once reviews are done (0 for a ban), and the sum over
+    the policy's months of the share licensed (delay, review and quota counted)."""
+    if policy.kind == "export_ban":
+        return 0.0, 0.0
+    quota = float(policy.param("quota_share"))
+    shares = [min(ExportLicensing.licensed_share(policy, k), quota) for k in range(length)]
+    return min(float(policy.param("grant_share")), quota), float(sum(shares))
+
+
 def shock_sizes(model: MineralsModel, scenario: str, policies: list[Policy]) -> tuple:
     """Every scripted export ban or licence of one mineral in the run, sized."""
     world, rec = model.world, model.recorder
@@ -86,12 +100,9 @@ def shock_sizes(model: MineralsModel, scenario: str, policies: list[Policy]) -> 
             s = STAGES.index(stage)
             before = rec.flows[s, max(first - 12, 0) : max(first, 1), m, origin, :]
             baseline = float(before[:, targets].sum(axis=1).mean())
-            if policy.kind == "export_ban":
-                licensed, closed = 0.0, length
-            else:
-                licensed = float(policy.param("quota_share")) * baseline
-                closed = min(int(policy.param("delay_months")), length)
-            cut = baseline * closed + (baseline - licensed) * (length - closed)
+            licensed, open_share = _licensed(policy, length)
+            cut = baseline * (length - open_share)
+            licensed *= baseline
             sizes.append(
                 ShockSize(
                     scenario=scenario,

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import lognorm
 
 from abm.cli import main
 from abm.model import MineralsModel
@@ -198,6 +199,19 @@ def test_shock_sizes_are_computed_from_the_world():
     assert size.licensed_t_per_month == pytest.approx(0.44 * exports)
     assert size.planned_cut_t == pytest.approx(exports * 7 + 0.56 * exports * 3)
     assert 0.0 < size.share_of_world_pct < 100.0
+
+
+def test_a_licensing_process_is_sized_by_the_share_its_reviews_leave_unlicensed():
+    """Licences under review withhold the unlicensed share of the baseline each month."""
+    params = {"review_months": 2.0, "review_spread": 0.5, "quota_share": 1.0}
+    policy = Policy("export_licensing", "CN", "graphite", "all", "all", "2023-06", None, params)
+    model = MineralsModel(rng=1, end="2023-12", policies=[policy]).run()
+    raw, refined = summarise(model, "test", [policy]).shocks
+    share = lognorm.cdf(np.arange(7) + 0.5, s=0.5, scale=2.0)
+    for size in (raw, refined):
+        assert size.months == 7
+        assert size.licensed_t_per_month == pytest.approx(size.baseline_t_per_month)
+        assert size.planned_cut_t == pytest.approx(size.baseline_t_per_month * (1 - share).sum())
 
 
 def test_targets_and_verdicts():
