@@ -31,7 +31,6 @@ from abm.recorder import Recorder
 from abm.settings import ModelSettings
 from abm.transit import Pipeline, arrival_shares, lag_fractions
 from abm.world import RAW, REFINED, World, build_world
-from abm.world.value import cost_shares
 
 
 class MineralsModel(mesa.Model):
@@ -99,6 +98,9 @@ class MineralsModel(mesa.Model):
             self.observations,
             self.policies.shared_stockpiles,
         )
+        # Governments start with their strategic stocks (released only under a stockpile
+        # policy: ``abm.policy.stockpiles``).
+        self.stockpiles.stock += self.world.government_stock_t
         self.situation = Situation(
             settings=self.settings,
             countries=self.world.countries,
@@ -125,9 +127,7 @@ class MineralsModel(mesa.Model):
         self.sentiment = InvestorSentiment(len(self.world.minerals))
         self.world_threat = np.zeros(len(self.world.minerals))  # share of supply threatened
         # Goods in transit to refiners (ore) and to buyers (refined), by route lags.
-        routes = getattr(self.world, "transit_months", None)
-        if routes is None:  # TEMPORARY until the world carries its routes
-            routes = np.zeros((2, countries, countries))
+        routes = self.world.transit_months
         self.route_lags = [lag_fractions(routes[stage])[:, None] for stage in (RAW, REFINED)]
         self.in_transit = (Pipeline(len(self.refineries)), Pipeline(len(self.buyers.rows)))
 
@@ -151,16 +151,25 @@ class MineralsModel(mesa.Model):
         # Refiners start with their cover of ore and half a month of output in stock, buyers
         # at their target.
         capacity0 = self.refineries.capacity_in(0)
-        self.refineries.refined_stock = self.settings.refiner_stock_months * capacity0 * 0.85
-        self.refineries.raw_cover_months[:] = self.settings.refiner_stock_months
-        self.refineries.raw_stock = self.refineries.raw_cover_months * capacity0 * 0.85
+        refineries = self.refineries
+        cells = (refineries.mineral, refineries.location)
+        refineries.product_cover_months = world.refiner_product_cover_months[cells]
+        refineries.refined_stock = refineries.product_cover_months * capacity0 * 0.85
+        refineries.raw_cover_months = world.refiner_raw_cover_months[cells]
+        refineries.raw_stock = refineries.raw_cover_months * capacity0 * 0.85
         country_index = np.array([countries.index(c) for c in world.buyers.country])
-        share, margin = cost_shares(world.buyers, minerals, world.need)
         self.buyers = BuyerFleet(
-            world.need, world.growth, country_index, reference[:, REFINED], share, margin
+            world.need,
+            world.growth,
+            country_index,
+            reference[:, REFINED],
+            world.cost_share,
+            world.product_margin,
         )
-        self.buyers.cover_months[:] = self.settings.inventory_months
-        self.buyers.inventory = self.buyers.cover_months * world.need
+        cited = world.buyer_cover_cited
+        cover = np.where(cited, world.buyer_cover_months, self.settings.inventory_months)
+        self.buyers.cover_months[:] = cover
+        self.buyers.inventory = cover * world.need
         recyclers = world.recyclers
         mineral_index = recyclers.mineral.map(minerals.index).to_numpy()
         recycler_country = recyclers.country.map(countries.index).to_numpy()
@@ -185,9 +194,7 @@ class MineralsModel(mesa.Model):
         for index in range(len(mineral_index)):
             Recycler(self, self.recyclers, index)
         self.governments = {c: Government(self, c) for c in countries}
-        self.stockholders = StockholderFleet(
-            np.zeros((2, len(minerals), len(countries))), reference, self.settings
-        )
+        self.stockholders = StockholderFleet(world.merchant_stock_t, reference, self.settings)
 
     # ----------------------------------------------------------------- the month
     @property

@@ -31,12 +31,13 @@ class RefineryFleet(SiteFleet):
         self.processed = np.zeros(len(self))
         self.sold = np.zeros(len(self))
         self.raw_cover_months = np.zeros(len(self))  # ore cover without supply risk
+        self.product_cover_months = np.zeros(len(self))  # refined stock target
         self.raw_risk = np.zeros(len(self))  # supply risk of the ore, 0 to 1
 
     def raw_bids(self, month: int, settings, raw_reference: np.ndarray) -> Bids:
         """Raw purchases planned from capacity and stocks, priced from the expected margin."""
         capacity = self.capacity_in(month)
-        target = settings.refiner_stock_months * capacity
+        target = self.product_cover_months * capacity
         surplus = np.maximum(self.refined_stock - target, 0.0)
         cover = self.raw_cover_months * (1.0 + settings.risk_cover_gain * self.raw_risk)
         gap = (cover * capacity - self.raw_stock) / settings.inventory_adjustment_months

@@ -130,30 +130,6 @@ class PolicyBook:
         ]
         return pd.DataFrame(rows, columns=columns)
 
-    def restrictions(self, month: int) -> list:
-        """TEMPORARY (the policy branch replaces it): export bans and licensing in force."""
-        from types import SimpleNamespace
-
-        found = []
-        for number, policy in self.in_force(month):
-            if policy.kind not in ("export_ban", "export_licensing"):
-                continue
-            targets = np.isin(np.array(self.countries), list(policy.target_codes()))
-            for mineral in policy.minerals():
-                for stage in policy.stages():
-                    found.append(
-                        SimpleNamespace(
-                            number=number,
-                            kind=policy.kind,
-                            mineral=self.minerals.index(mineral),
-                            stage=STAGE_INDEX[stage],
-                            origin=self.countries.index(policy.country),
-                            targets=targets,
-                            months_to_start=0,
-                        )
-                    )
-        return found
-
     # ------------------------------------------------------------------ the month
     def apply(self, month: int) -> None:
         """Rebuild trade rules and agents' conditions from the policies in force, each by its
