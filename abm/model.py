@@ -313,13 +313,14 @@ class MineralsModel(mesa.Model):
         self.refineries.deliver(refined.sold_by("refiners") + _traded(tier, "refiners", True))
         self.recyclers.deliver(refined.sold_by("recyclers") + _traded(tier, "recyclers", True))
         used = refined.bought_by("buyers") + _traded(tier, "buyers", False)
-        restocked = refined.bought_by("restocking")
+        restocked = self.buyers.per_pair(refined.bought_by("restocking"))
         flows = refined.flows if tier is None else refined.flows + tier.flows
         shares = arrival_shares(flows, self.route_lags[REFINED])
         buyers = self.buyers
         cells = shares[:, buyers.columns, buyers.country[buyers.rows]]
         arrived = self._ship(REFINED, used + restocked, cells, buyers.columns)
-        buyers.take_delivery(used, restocked, refined.sold_by("user stocks"), arrived)
+        released = refined.sold_by("user stocks")
+        buyers.take_delivery(used, refined.bought_by("restocking"), released, arrived)
         self.buyers.expect_compliant(self.compliant_clearing, self.settings.expectation_months)
         self.stockpiles.settle(refined.sold_by("stockpiles"), refined.bought_by("stockpiles"))
         self.stockholders.settle(

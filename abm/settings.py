@@ -117,14 +117,6 @@ class ModelSettings:
         default=3.0,
         metadata={"help": "months buyers take to close an inventory gap", "min": 1.0, "max": 120.0},
     )
-    restock_price_ceiling: float = field(
-        default=1.1,
-        metadata={
-            "help": "users restock only below this multiple of the long-run expected price",
-            "min": 1.0,
-            "max": 10.0,
-        },
-    )
     release_elasticity: float = field(
         default=1.0,
         metadata={
@@ -133,12 +125,12 @@ class ModelSettings:
             "max": 20.0,
         },
     )
-    risk_cover_gain: float = field(
-        default=1.0,
+    risk_cover_months: float = field(
+        default=3.0,
         metadata={
-            "help": "rise of users' cover target per unit of supply risk (share of cover)",
+            "help": "months of need users add to their cover per unit of supply risk",
             "min": 0.0,
-            "max": 50.0,
+            "max": 60.0,
         },
     )
     risk_memory_months: float = field(

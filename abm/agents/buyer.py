@@ -23,13 +23,15 @@ class BuyerFleet:
       Hicks-Marshall) and a willingness to pay from the mineral's cost share and the product's
       margin (``1 + margin / (share (1 - margin))`` times the 2023 price), spread over the
       sector's firms, so rationing by price is gradual and differs by sector.
-    * **Restocking** (participant ``restocking``): a share of the gap to their cover target,
-      only while the price is near the price they have come to expect (they do not refill
-      into a stock-out). The target rises with the supply risk of their origins.
-    * **Stock for sale** (participant ``user stocks``): their stock, in slices, each offered
-      at a reservation price that rises as cover falls (a convenience yield): stock above
-      target at the expected long-run price, the last slices only at a multiple of it. A
-      user that draws on stock sells it to the market, to itself first.
+    * **Stock for sale** (participant ``user stocks``): their stock, in slices of cover, each
+      offered at a reservation price that rises as cover falls (a convenience yield, the
+      supply-of-storage curve of Working and Kaldor): stock above target at the long-run
+      price they expect, the last slices only at a multiple of it. A user that draws on
+      stock sells it to the market, to itself first.
+    * **Restocking** (participant ``restocking``): each slice that is short, bought back over
+      ``inventory_adjustment_months`` at up to its reservation price. The target rises with
+      the supply risk of their origins, so an announced restriction makes the cover they
+      hold worth more and they buy ahead; in a shortage they rebuild as prices fall.
 
     What they use is what their use bid bought; unmet demand is measured against the plan.
     """
@@ -85,7 +87,7 @@ class BuyerFleet:
         recovery = 1.0 / (12.0 * settings.redesign_years)
         self.redesign = np.minimum(long_run, self.redesign + (1.0 - self.redesign) * recovery)
         self.planned = self.need * np.minimum(self.redesign, 3.0)
-        self.target = self.cover_months * (1.0 + settings.risk_cover_gain * self.risk) * self.need
+        self.target = (self.cover_months + settings.risk_cover_months * self.risk) * self.need
 
     def see_risk(self, exposure: np.ndarray, settings) -> None:
         """Supply risk by (buyer, mineral): jumps to the exposure of the buyer's purchases to
@@ -126,47 +128,60 @@ class BuyerFleet:
         np.maximum.at(bound, self.columns, top)
         return bound
 
-    def restocking_bids(self, settings) -> Bids:
-        """A share of the gap to the cover target, bought only near the long-run price."""
-        rows, columns = self.rows, self.columns
-        gap = np.maximum(self.target - self.inventory, 0.0)[rows, columns]
-        quantity = gap / settings.inventory_adjustment_months
-        normal = self.long_run_price[rows, columns]
-        return Bids(
-            market=columns,
-            destination=self.country[rows],
-            quantity=np.maximum(quantity, 1e-12),
-            reference_price=normal,
-            elasticity=np.full(len(rows), settings.purchase_elasticity),
-            max_price=normal * settings.restock_price_ceiling,
-            max_quantity=np.maximum(gap, 1e-12),
-        )
-
-    def stock_asks(self, settings) -> Asks:
-        """Stock offered in slices: above target at the long-run price, then each slice of
-        cover below target at the long-run price x (cover left / target) ** (-1 / elasticity
-        of release)."""
+    def _slices(self, settings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each pair's cover below target in ``COVER_TRANCHES`` slices, top slice first:
+        (slice, pair) tonnes held in it, tonnes it lacks, and its reservation price, the
+        long-run price x (cover at its middle / target) ** (-1 / release elasticity)."""
         rows, columns = self.rows, self.columns
         stock = self.inventory[rows, columns]
         target = np.maximum(self.target[rows, columns], 1e-12)
         normal = self.long_run_price[rows, columns]
-        slices = [np.maximum(stock - target, 0.0)]
-        prices = [normal]
-        step = 1.0 / COVER_TRANCHES
-        for k in range(COVER_TRANCHES, 0, -1):  # from the top slice of cover down
-            low, high = (k - 1) * step * target, k * step * target
-            slices.append(np.clip(stock - low, 0.0, high - low))
-            middle = (k - 0.5) * step
-            prices.append(normal * middle ** (-1.0 / settings.release_elasticity))
+        slices = COVER_TRANCHES
+        tops = np.arange(slices, 0, -1)[:, None] / slices  # cover at each slice's top
+        size = target / slices
+        held = np.clip(stock - (tops - 1.0 / slices) * target, 0.0, size)
+        middle = tops - 0.5 / slices
+        price = normal * middle ** (-1.0 / settings.release_elasticity)
+        return held, size - held, price
+
+    def restocking_bids(self, settings) -> Bids:
+        """Each slice of cover that is short is bought back over
+        ``inventory_adjustment_months``, at up to its reservation price: users hold the
+        cover whose convenience is worth its price (the supply-of-storage curve), so they
+        rebuild as prices fall, not into a shortage at any price."""
+        _, lacking, price = self._slices(settings)
+        quantity = (lacking / settings.inventory_adjustment_months).ravel()
+        count = COVER_TRANCHES
+        return Bids(
+            market=np.tile(self.columns, count),
+            destination=np.tile(self.country[self.rows], count),
+            quantity=np.maximum(quantity, 1e-12),
+            reference_price=price.ravel(),
+            elasticity=np.zeros(quantity.size),
+            max_price=price.ravel(),
+            max_quantity=np.maximum(lacking.ravel(), 1e-12),
+        )
+
+    def stock_asks(self, settings) -> Asks:
+        """Stock offered: above target at the long-run price, each slice below it at its
+        reservation price (``_slices``)."""
+        rows, columns = self.rows, self.columns
+        held, _, price = self._slices(settings)
+        above = np.maximum(self.inventory[rows, columns] - self.target[rows, columns], 0.0)
         count = COVER_TRANCHES + 1
         return Asks(
             market=np.tile(columns, count),
             origin=np.tile(self.country[rows], count),
-            quantity=np.concatenate(slices),
-            price=np.concatenate(prices),
+            quantity=np.concatenate((above[None], held)).ravel(),
+            price=np.concatenate((self.long_run_price[rows, columns][None], price)).ravel(),
         )
 
     # ----------------------------------------------------------------- after the market
+    def per_pair(self, by_slice: np.ndarray) -> np.ndarray:
+        """Tonnes of a slice-by-slice order (slice-major, as ``stock_asks`` and
+        ``restocking_bids`` place them) summed per (buyer, mineral) pair."""
+        return by_slice.reshape(-1, len(self.rows)).sum(axis=0)
+
     def take_delivery(
         self, bought: np.ndarray, restocked: np.ndarray, released: np.ndarray, arrived
     ) -> None:
@@ -177,9 +192,9 @@ class BuyerFleet:
         self.bought = np.zeros_like(self.inventory)
         self.bought[rows, columns] = bought
         self.restocked = np.zeros_like(self.inventory)
-        self.restocked[rows, columns] = restocked
+        self.restocked[rows, columns] = self.per_pair(restocked)
         self.released = np.zeros_like(self.inventory)
-        self.released[rows, columns] = released.reshape(COVER_TRANCHES + 1, -1).sum(axis=0)
+        self.released[rows, columns] = self.per_pair(released)
         available = np.maximum(self.inventory - self.released, 0.0)
         available[rows, columns] += arrived
         self.consumed = np.minimum(self.bought, available)

@@ -39,7 +39,7 @@ class RefineryFleet(SiteFleet):
         capacity = self.capacity_in(month)
         target = self.product_cover_months * capacity
         surplus = np.maximum(self.refined_stock - target, 0.0)
-        cover = self.raw_cover_months * (1.0 + settings.risk_cover_gain * self.raw_risk)
+        cover = self.raw_cover_months + settings.risk_cover_months * self.raw_risk
         gap = (cover * capacity - self.raw_stock) / settings.inventory_adjustment_months
         quantity = np.clip(capacity + gap - surplus / 2.0, 0.0, 2.0 * capacity)
         willingness = self.expected_price - self.unit_cost
