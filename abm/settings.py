@@ -118,7 +118,7 @@ class ModelSettings:
         metadata={"help": "months buyers take to close an inventory gap", "min": 1.0, "max": 120.0},
     )
     release_elasticity: float = field(
-        default=1.0,
+        default=0.684,
         metadata={
             "help": "how readily users release cover as the price rises (convenience yield)",
             "min": 0.05,
@@ -126,7 +126,7 @@ class ModelSettings:
         },
     )
     risk_cover_months: float = field(
-        default=3.0,
+        default=5.52,
         metadata={
             "help": "months of need users add to their cover per unit of supply risk",
             "min": 0.0,

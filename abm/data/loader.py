@@ -263,7 +263,9 @@ def checksums(directory: str | Path | None = None) -> dict[str, str]:
     """sha256 of every shipped CSV and primary data file, keyed by path under abm/data."""
     root: Traversable | Path = package_directory() if directory is None else Path(directory)
     found: dict[str, str] = {}
-    for prefix, folder in (("", root), ("primary/", root.joinpath("primary"))):
+    folders = (("", root), ("primary/", root.joinpath("primary")))
+    folders += (("evidence/", root.joinpath("evidence")),)
+    for prefix, folder in folders:
         if not folder.is_dir():
             continue
         for item in folder.iterdir():
@@ -292,4 +294,5 @@ class Calibration:
     transport: pd.DataFrame
     stocks: pd.DataFrame
     willingness_to_pay: pd.DataFrame
+    pass_through: pd.DataFrame
     transit: pd.DataFrame

@@ -219,6 +219,17 @@ EVIDENCE: dict[str, tuple[str, dict[str, str]]] = {
             "note": OPTIONAL,
         },
     ),
+    "pass_through": (
+        "evidence/pass_through.csv",
+        {
+            "mineral": "mineral",
+            "sector": "sector",
+            "final_product_cost_share": FRACTION,
+            "final_product_margin": FRACTION,
+            "source": SOURCE,
+            "note": OPTIONAL,
+        },
+    ),
     "transit": (
         "evidence/transit.csv",
         {
@@ -253,6 +264,7 @@ UNIQUE_KEYS = {
     "transport": ("mineral", "stage"),
     "stocks": ("mineral", "stage", "holder", "country_or_world", "sector"),
     "willingness_to_pay": ("mineral", "sector"),
+    "pass_through": ("mineral", "sector"),
     "transit": ("origin", "destination", "cargo"),
 }
 # Tables that need every mineral (and stage, where they have one).

@@ -78,12 +78,23 @@ def test_cost_shares_and_margins_are_the_rows_for_the_buyers_sector(world, calib
     for country, sector, mineral in [
         ("JP", "batteries", "lithium"),
         ("US", "chips", "gallium"),
-        ("CN", "grid", "copper"),
+        ("CN", "magnets", "rare_earths"),
     ]:
         row, b = table.loc[(mineral, sector)], buyer(world, country, sector)
         assert world.cost_share[b, M(mineral)] == row.mineral_cost_share_of_product
         assert world.product_margin[b, M(mineral)] == row.product_margin
     assert world.cost_share[buyer(world, "US", "chips"), M("gallium")] == 0.005
+
+
+def test_where_the_cost_is_passed_on_the_final_products_share_and_margin_count(
+    world, calibration
+):
+    passed = calibration.pass_through.set_index(["mineral", "sector"])
+    assert ("copper", "grid") in passed.index
+    for (mineral, sector), row in passed.iterrows():
+        b = buyer(world, "CN", sector)
+        assert world.cost_share[b, M(mineral)] == row.final_product_cost_share
+        assert world.product_margin[b, M(mineral)] == row.final_product_margin
 
 
 @pytest.mark.parametrize(
