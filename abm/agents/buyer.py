@@ -65,7 +65,8 @@ class BuyerFleet:
         self.restocked = np.zeros_like(need)
         self.released = np.zeros_like(need)
         self.consumed = np.zeros_like(need)
-        self.target = np.zeros_like(need)
+        self.target = np.zeros_like(need)  # cover wanted, with what supply risk adds
+        self.base_target = np.zeros_like(need)  # cover wanted without supply risk
         self.active = need > 0  # which (buyer, mineral) pairs bid at all
         self.rows, self.columns = np.nonzero(self.active)
         share = np.maximum(cost_share[self.rows, self.columns], 1e-6)
@@ -87,7 +88,8 @@ class BuyerFleet:
         recovery = 1.0 / (12.0 * settings.redesign_years)
         self.redesign = np.minimum(long_run, self.redesign + (1.0 - self.redesign) * recovery)
         self.planned = self.need * np.minimum(self.redesign, 3.0)
-        self.target = (self.cover_months + settings.risk_cover_months * self.risk) * self.need
+        self.base_target = self.cover_months * self.need
+        self.target = self.base_target + settings.risk_cover_months * self.risk * self.need
 
     def see_risk(self, exposure: np.ndarray, settings) -> None:
         """Supply risk by (buyer, mineral): jumps to the exposure of the buyer's purchases to
@@ -129,20 +131,32 @@ class BuyerFleet:
         return bound
 
     def _slices(self, settings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each pair's cover below target in ``COVER_TRANCHES`` slices, top slice first:
-        (slice, pair) tonnes held in it, tonnes it lacks, and its reservation price, the
-        long-run price x (cover at its middle / target) ** (-1 / release elasticity)."""
+        """Each pair's cover in slices, top first: the precautionary slice (what supply risk
+        adds to the base cover), then the base cover in ``COVER_TRANCHES`` slices. Returns
+        (slice, pair) tonnes held in each, tonnes each lacks, and its reservation price.
+
+        A base slice is worth the long-run price x (cover at its middle / base cover) **
+        (-1 / release elasticity), a convenience yield, but never more than the use it
+        serves (the buyer's willingness to pay). The precautionary slice is worth the
+        long-run price: users buy ahead of a threat at normal prices, not into a shortage.
+        """
         rows, columns = self.rows, self.columns
         stock = self.inventory[rows, columns]
-        target = np.maximum(self.target[rows, columns], 1e-12)
+        base = np.maximum(self.base_target[rows, columns], 1e-12)
+        extra = np.maximum(self.target[rows, columns] - base, 0.0)
         normal = self.long_run_price[rows, columns]
         slices = COVER_TRANCHES
         tops = np.arange(slices, 0, -1)[:, None] / slices  # cover at each slice's top
-        size = target / slices
-        held = np.clip(stock - (tops - 1.0 / slices) * target, 0.0, size)
+        held = np.clip(stock - (tops - 1.0 / slices) * base, 0.0, base / slices)
         middle = tops - 0.5 / slices
-        price = normal * middle ** (-1.0 / settings.release_elasticity)
-        return held, size - held, price
+        price = np.minimum(
+            normal * middle ** (-1.0 / settings.release_elasticity),
+            np.maximum(self.willingness_price(settings), normal),
+        )
+        held_extra = np.clip(stock - base, 0.0, extra)
+        held = np.concatenate((held_extra[None], held))
+        size = np.concatenate((extra[None], np.broadcast_to(base / slices, held[1:].shape)))
+        return held, size - held, np.concatenate((normal[None], price))
 
     def restocking_bids(self, settings) -> Bids:
         """Each slice of cover that is short is bought back over
@@ -151,7 +165,7 @@ class BuyerFleet:
         rebuild as prices fall, not into a shortage at any price."""
         _, lacking, price = self._slices(settings)
         quantity = (lacking / settings.inventory_adjustment_months).ravel()
-        count = COVER_TRANCHES
+        count = len(lacking)
         return Bids(
             market=np.tile(self.columns, count),
             destination=np.tile(self.country[self.rows], count),
@@ -168,7 +182,7 @@ class BuyerFleet:
         rows, columns = self.rows, self.columns
         held, _, price = self._slices(settings)
         above = np.maximum(self.inventory[rows, columns] - self.target[rows, columns], 0.0)
-        count = COVER_TRANCHES + 1
+        count = len(held) + 1
         return Asks(
             market=np.tile(columns, count),
             origin=np.tile(self.country[rows], count),
