@@ -130,40 +130,41 @@ class BuyerFleet:
         np.maximum.at(bound, self.columns, top)
         return bound
 
-    def _slices(self, settings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Each pair's cover in slices, top first: the precautionary slice (what supply risk
-        adds to the base cover), then the base cover in ``COVER_TRANCHES`` slices. Returns
-        (slice, pair) tonnes held in each, tonnes each lacks, and its reservation price.
+    def _slices(self, settings) -> tuple[np.ndarray, ...]:
+        """Each pair's cover in ``COVER_TRANCHES`` slices of its target, top first: (slice,
+        pair) tonnes held in each, tonnes each lacks, the price it is offered at and the
+        price it is bought back at.
 
-        A base slice is worth the long-run price x (cover at its middle / base cover) **
-        (-1 / release elasticity), a convenience yield, but never more than the use it
-        serves (the buyer's willingness to pay). The precautionary slice is worth the
-        long-run price: users buy ahead of a threat at normal prices, not into a shortage.
+        A slice whose middle is a share ``f`` of the target is offered at the long-run price
+        x ``f ** (-1 / release elasticity)``, a convenience yield (Working's supply of
+        storage), never above what the use it serves is worth (the buyer's willingness to
+        pay). It is bought back at the same curve measured on the base cover (the target
+        without supply risk): cover that risk adds is bought at up to the long-run price, so
+        users buy ahead of a threat at normal prices and do not refill into a shortage, and
+        hold it as dearly as the rest once they have it.
         """
         rows, columns = self.rows, self.columns
         stock = self.inventory[rows, columns]
+        target = np.maximum(self.target[rows, columns], 1e-12)
         base = np.maximum(self.base_target[rows, columns], 1e-12)
-        extra = np.maximum(self.target[rows, columns] - base, 0.0)
         normal = self.long_run_price[rows, columns]
+        ceiling = np.maximum(self.willingness_price(settings), normal)
         slices = COVER_TRANCHES
-        tops = np.arange(slices, 0, -1)[:, None] / slices  # cover at each slice's top
-        held = np.clip(stock - (tops - 1.0 / slices) * base, 0.0, base / slices)
+        tops = np.arange(slices, 0, -1)[:, None] / slices  # share of target at each top
+        held = np.clip(stock - (tops - 1.0 / slices) * target, 0.0, target / slices)
         middle = tops - 0.5 / slices
-        price = np.minimum(
-            normal * middle ** (-1.0 / settings.release_elasticity),
-            np.maximum(self.willingness_price(settings), normal),
-        )
-        held_extra = np.clip(stock - base, 0.0, extra)
-        held = np.concatenate((held_extra[None], held))
-        size = np.concatenate((extra[None], np.broadcast_to(base / slices, held[1:].shape)))
-        return held, size - held, np.concatenate((normal[None], price))
+        power = -1.0 / settings.release_elasticity
+        offered = np.minimum(normal * middle**power, ceiling)
+        of_base = np.maximum(middle * target / base, 1.0)
+        bought_back = np.minimum(normal * np.minimum(middle * target / base, 1.0) ** power, ceiling)
+        bought_back = np.where(of_base > 1.0, normal, bought_back)
+        return held, target / slices - held, offered, bought_back
 
     def restocking_bids(self, settings) -> Bids:
         """Each slice of cover that is short is bought back over
-        ``inventory_adjustment_months``, at up to its reservation price: users hold the
-        cover whose convenience is worth its price (the supply-of-storage curve), so they
+        ``inventory_adjustment_months``, at up to its buy-back price (``_slices``): users
         rebuild as prices fall, not into a shortage at any price."""
-        _, lacking, price = self._slices(settings)
+        _, lacking, _, price = self._slices(settings)
         quantity = (lacking / settings.inventory_adjustment_months).ravel()
         count = len(lacking)
         return Bids(
@@ -178,9 +179,9 @@ class BuyerFleet:
 
     def stock_asks(self, settings) -> Asks:
         """Stock offered: above target at the long-run price, each slice below it at its
-        reservation price (``_slices``)."""
+        offer price (``_slices``)."""
         rows, columns = self.rows, self.columns
-        held, _, price = self._slices(settings)
+        held, _, price, _ = self._slices(settings)
         above = np.maximum(self.inventory[rows, columns] - self.target[rows, columns], 0.0)
         count = len(held) + 1
         return Asks(

@@ -252,7 +252,7 @@ def _shock_lines(runs: dict[tuple[str, int], Summary], seeds: list[int], claims)
 
 
 def _intro(command: str, commit: str | None, seeds: list[int]) -> list[str]:
-    choke = _number(ModelSettings().choke_multiple)
+    spread = _number(ModelSettings().willingness_to_pay_spread)
     return [
         "# Replication of the chapter's claims",
         "",
@@ -267,13 +267,15 @@ def _intro(command: str, commit: str | None, seeds: list[int]) -> list[str]:
         "sizes compare a mechanism, not a date. Scenario files are in "
         "`experiments/scenarios/`; the model is described in `docs/ODD.md`.",
         "",
-        f"**The cap.** Every price in the model stops at the choke price, `choke_multiple` "
-        f"({choke}) times the 2023 refined price: buyers buy nothing above it, so quota rents "
-        "and the solver's price bracket stop there too. A row taken while any refined price "
-        f"it reads (any destination, its runs, minerals and window) passed {CAP_SHARE:.0%} of "
-        "the choke price is *bound by the model's price cap*: it shows the cap, not the "
-        "mechanism, and never holds. The column *price / cap* gives the highest ratio over "
-        "its seeds.",
+        "**The cap.** Buyers ration by value: each sector stops buying around its "
+        "willingness to pay, from the mineral's cost share and the product's margin, spread "
+        f"over its firms (log half-width {spread}). The cap of a mineral is the highest price "
+        "any of its buyers pays (the top of the widest spread); quota rents and the solver's "
+        "price bracket stop there too. A row taken while any refined price it reads (any "
+        f"destination, its runs, minerals and window) passed {CAP_SHARE:.0%} of the cap is "
+        "*bound by the model's price cap*: it shows the cap, not the mechanism, and never "
+        "holds. The column *price / cap* gives the highest ratio over its seeds. "
+        "`tools/cap-check` reruns every price metric with every willingness to pay doubled.",
         "",
     ]
 
