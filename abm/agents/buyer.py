@@ -139,9 +139,10 @@ class BuyerFleet:
         x ``f ** (-1 / release elasticity)``, a convenience yield (Working's supply of
         storage), never above what the use it serves is worth (the buyer's willingness to
         pay). It is bought back at the same curve measured on the base cover (the target
-        without supply risk): cover that risk adds is bought at up to the long-run price, so
-        users buy ahead of a threat at normal prices and do not refill into a shortage, and
-        hold it as dearly as the rest once they have it.
+        without supply risk): cover that risk adds is bought at up to the long-run price x
+        (1 + risk), what users expect the threat to make the price (as stockholders do), so
+        they buy ahead of a threat, do not refill into a shortage that has outrun that, and
+        hold the cover as dearly as the rest once they have it.
         """
         rows, columns = self.rows, self.columns
         stock = self.inventory[rows, columns]
@@ -157,7 +158,8 @@ class BuyerFleet:
         offered = np.minimum(normal * middle**power, ceiling)
         of_base = np.maximum(middle * target / base, 1.0)
         bought_back = np.minimum(normal * np.minimum(middle * target / base, 1.0) ** power, ceiling)
-        bought_back = np.where(of_base > 1.0, normal, bought_back)
+        expected = normal * (1.0 + self.risk[rows, columns])  # what a threat may make it
+        bought_back = np.where(of_base > 1.0, expected, bought_back)
         return held, target / slices - held, offered, bought_back
 
     def restocking_bids(self, settings) -> Bids:

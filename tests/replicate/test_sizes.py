@@ -1,0 +1,37 @@
+"""The sizes of answers come from mechanisms, not caps (issue 18)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from abm.experiment import run
+from abm.replicate.cap_check import TOLERANCE, changes
+
+
+def world_price(model, mineral: str) -> np.ndarray:
+    """The use-weighted refined price over all destinations, month by month."""
+    rec, m = model.recorder, model.world.minerals.index(mineral)
+    price, used = rec.destination_price[1][:, m, :], rec.consumed[:, m, :]
+    return np.nansum(price * used, axis=1) / np.maximum(used.sum(axis=1), 1e-300)
+
+
+@pytest.mark.slow
+def test_the_nickel_price_after_a_ban_converges_without_a_second_peak():
+    model = run("nickel-ban-2014", seed=1).model
+    price = world_price(model, "nickel")
+    months = list(model.world.months.strftime("%Y-%m"))
+    start = months.index("2024-01")
+    excess = price[start : start + 120] / price[start - 1] - 1.0
+    peak = int(np.argmax(excess))
+    after = excess[peak:]
+    fallen = np.flatnonzero(after < 0.5 * excess[peak])
+    if len(fallen):  # once below half the peak, it stays below half
+        assert after[fallen[0] :].max() <= 0.5 * excess[peak]
+
+
+@pytest.mark.slow
+def test_doubling_every_willingness_to_pay_moves_no_price_metric_by_a_quarter():
+    table = changes(seed=1, workers=2)
+    moved = table[table.change > TOLERANCE]
+    assert moved.empty, moved[["claim", "metric", "calibrated", "doubled", "change"]]
