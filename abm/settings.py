@@ -118,7 +118,7 @@ class ModelSettings:
         metadata={"help": "months buyers take to close an inventory gap", "min": 1.0, "max": 120.0},
     )
     release_elasticity: float = field(
-        default=0.684,
+        default=0.81,
         metadata={
             "help": "how readily users release cover as the price rises (convenience yield)",
             "min": 0.05,

@@ -272,27 +272,16 @@ def test_labour_mobility_brings_new_refining_online_sooner(calibration):
     assert _first_new_capacity_month(mobile, sites) < _first_new_capacity_month(plain, sites)
 
 
-def _price_volatility(model, mineral):
-    prices = tables(model)["prices"]
-    rows = prices[
-        (prices.mineral == mineral) & (prices.stage == "refined") & (prices.country == "JP")
-    ].price.to_numpy()
-    return np.std(np.diff(np.log(rows)))
-
-
-def test_transparency_narrows_investors_errors_and_steadies_prices(calibration):
+def test_transparency_narrows_investors_errors_and_shortens_their_lag(calibration):
+    # Whether that steadies prices is claim 7 of the replication (judged there, over seeds).
     minerals = ("lithium", "cobalt", "nickel", "copper", "graphite", "rare_earths")
     transparency = [Policy("transparency", "US", mineral, "all") for mineral in minerals]
-    opaque, clear_ = [], []
-    for seed in (1, 2, 3):
-        dark = run(calibration, end="2036-12", seed=seed)
-        lit = run(calibration, end="2036-12", seed=seed, policies=transparency)
-        m = lit.world.minerals.index("lithium")
+    dark = run(calibration, end="2024-12", seed=1)
+    lit = run(calibration, end="2024-12", seed=1, policies=transparency)
+    for mineral in minerals:
+        m = lit.world.minerals.index(mineral)
         assert lit.conditions.investor_noise[m] < dark.conditions.investor_noise[m]
         assert lit.conditions.report_lag[m] < dark.conditions.report_lag[m]
-        opaque.append(np.mean([_price_volatility(dark, x) for x in minerals]))
-        clear_.append(np.mean([_price_volatility(lit, x) for x in minerals]))
-    assert np.mean(clear_) < np.mean(opaque)
 
 
 def _endogenous_events(model, prefix):
