@@ -103,7 +103,11 @@ class ModelSettings:
     )
     purchase_elasticity: float = field(
         default=0.4,
-        metadata={"help": "price elasticity of buyers' restocking", "min": 0.01, "max": 5.0},
+        metadata={
+            "help": "price elasticity of users' restocking below their reservation price",
+            "min": 0.01,
+            "max": 5.0,
+        },
     )
     inventory_months: float = field(
         default=1.0,
@@ -136,14 +140,6 @@ class ModelSettings:
     risk_memory_months: float = field(
         default=12.0,
         metadata={"help": "months over which supply risk fades", "min": 1.0, "max": 240.0},
-    )
-    refiner_stock_months: float = field(
-        default=0.5,
-        metadata={
-            "help": "refiners' target refined stock, months of capacity",
-            "min": 0.0,
-            "max": 60.0,
-        },
     )
     mine_adjustment_months: float = field(
         default=3.0,

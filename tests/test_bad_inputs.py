@@ -26,7 +26,7 @@ end = "2023-03"
 CASES = [
     (GOOD + "[settings\n", [], "x.toml: not valid TOML"),
     (GOOD + "setings = {}\n", [], "unknown key 'setings' (did you mean 'settings'?)"),
-    (GOOD + "[settings]\nchoke_multiplier = 3\n", [], "did you mean 'choke_multiple'"),
+    (GOOD + "[settings]\nrelease_elasticities = 3\n", [], "did you mean 'release_elasticity'"),
     (GOOD + "[settings]\ntranches = 0\n", [], "tranches: 0 is below the minimum 1"),
     (GOOD + "[settings]\ntranches = 2.5\n", [], "tranches: expected a whole number"),
     (GOOD + '[settings]\nretaliation = "yes"\n', [], "retaliation: expected true or false"),
@@ -140,7 +140,7 @@ CASES = [
         [],
         "adjust: AU has no rare_earths refined capacity to multiply; countries with some: CN, MY",
     ),
-    (GOOD, ["--set", "choke_multipl=3"], "unknown setting 'choke_multipl'"),
+    (GOOD, ["--set", "release_elasticit=3"], "unknown setting 'release_elasticit'"),
     (GOOD, ["--set", "tranches"], "--set 'tranches': expected key=value"),
     (GOOD, ["--set", "ramp_width=0"], "ramp_width: 0.0 is below the minimum 0.005"),
     (GOOD, ["--start", "23-01"], "month '23-01' is not of the form YYYY-MM"),

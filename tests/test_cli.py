@@ -38,7 +38,7 @@ def test_scenarios_lists_the_default(capsys):
     ("arguments", "message"),
     [
         (["--scenario", "no-such-scenario"], "scenario 'no-such-scenario'"),
-        (["--set", "choke_multipl=3"], "did you mean 'choke_multiple'"),
+        (["--set", "release_elasticit=3"], "did you mean 'release_elasticity'"),
         (["--set", "tranches=0"], "tranches: 0 is below the minimum 1"),
         (["--set", "demand_scenario=XYZ"], "demand_scenario: 'XYZ' is not one of STEPS"),
         (["--end", "2022-01"], "end: 2022-01 is before start 2023-01"),

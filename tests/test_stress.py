@@ -29,14 +29,14 @@ def test_to_2060_with_every_instrument_and_endogenous_policy():
         numbers = table.select_dtypes("number").to_numpy()
         assert np.isfinite(numbers).all(), name
     assert largest_relative_residual(result["balance"]) < 1e-9
-    # Prices are bounded by the choke price (choke_multiple x the 2023 price; buyers buy
-    # nothing above it), up to trade costs: ramp smoothing, taxes, tariffs, freight.
+    # Prices are bounded by the highest willingness to pay of the mineral's buyers (nobody
+    # buys above it; refiners pay less for ore), up to trade costs: ramp smoothing, taxes,
+    # tariffs, freight.
     settings = model.settings
     world = model.world
     prices = result["prices"]
-    stage = (prices.stage == "refined").to_numpy().astype(int)
     mineral = prices.mineral.cat.codes.to_numpy()
-    choke = settings.choke_multiple * world.reference_price[mineral, stage]
+    choke = model.buyers.price_bound(settings, len(world.minerals))[mineral]
     bound = (
         choke
         * np.exp(2 * settings.ramp_width)

@@ -174,7 +174,7 @@ class BuyerFleet:
             destination=np.tile(self.country[self.rows], count),
             quantity=np.maximum(quantity, 1e-12),
             reference_price=price.ravel(),
-            elasticity=np.zeros(quantity.size),
+            elasticity=np.full(quantity.size, settings.purchase_elasticity),
             max_price=price.ravel(),
             max_quantity=np.maximum(lacking.ravel(), 1e-12),
         )

@@ -19,9 +19,9 @@ The package, one job a module: ``state`` (the World), ``build`` (``build_world``
 (mine and refinery tranches, capacity paths, entrants), ``costs`` (reference prices, cost
 curves, marginal costs), ``trade`` (freight), ``demand`` (buyers, growth, recyclers),
 ``investment`` (lead times, capex), ``adjust`` (scenario [[adjust]] entries), ``months`` (the
-calendar), ``lookup`` (table rows grouped once per build), and issue 18's evidence as arrays no
-agent reads yet: ``willingness`` (cost shares, margins), ``stocks`` (initial stocks by holder)
-and ``transit`` (months on each route).
+calendar), ``lookup`` (table rows grouped once per build), and issue 18's evidence as arrays the
+agents start from: ``willingness`` (cost shares, margins), ``stocks`` (initial stocks by
+holder) and ``transit`` (months on each route).
 """
 
 from abm.world.adjust import ADJUST_KEYS, MAX_CAPACITY_MULTIPLIER, AdjustmentError, check_adjustment

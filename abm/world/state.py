@@ -34,7 +34,7 @@ class World:
     build_months: np.ndarray  # (stage, mineral) construction to first output
     ramp_months: np.ndarray  # (stage, mineral)
     capex_usd_per_tpa: np.ndarray  # (stage, mineral)
-    # Issue 18's evidence (abm/data/evidence), built but not yet read by the model:
+    # Issue 18's evidence (abm/data/evidence), what the agents start from:
     cost_share: np.ndarray  # (buyer, mineral) mineral's share of the product's cost; 0 if no need
     product_margin: np.ndarray  # (buyer, mineral) product maker's margin; 0 if no need
     buyer_cover_months: np.ndarray  # (buyer, mineral) users' refined stock, months of need

@@ -1,8 +1,7 @@
 """Who holds what at the start of 2023, from evidence/stocks_2023.csv, as the World's arrays.
 
-Issue 18 will start users, refiners, stockholders and governments from these stocks; the model
-does not read them yet. Covers are months (of need for buyers, of capacity for refiners); where
-no row applies the model's present defaults stand (``inventory_months``, ``refiner_stock_months``).
+Users, refiners, stockholders and governments start from these stocks. Covers are months (of need for buyers, of capacity for refiners); where
+no row applies, defaults stand: users ``inventory_months`` (a setting), refiners half a month.
 A row names a country, ``WORLD`` or ``WORLD_EX_CN`` and a sector or ``all``: the most specific
 row that applies wins (a country over the world less China over the world; a named sector over
 all), so where two rows overlap (China's cathode makers and the world batteries sector) one is
@@ -17,7 +16,7 @@ import pandas as pd
 from abm.data import COUNTRIES, MINERALS, STAGES, Calibration, CalibrationError
 
 BUYER_COVER_MONTHS = 1.0  # today's ModelSettings.inventory_months
-REFINER_COVER_MONTHS = 0.5  # today's ModelSettings.refiner_stock_months
+REFINER_COVER_MONTHS = 0.5  # ESTIMATE: refiners' cover where no row applies
 # LME warehouses: end-2022 stocks by location were not found in the evidence, so LME (WORLD)
 # rows are split equally over the model's countries holding the main LME locations (ESTIMATE:
 # Rotterdam/Vlissingen, Busan/Gwangyang, Port Klang/Johor, New Orleans/Baltimore), except where

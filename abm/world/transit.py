@@ -1,7 +1,6 @@
 """Goods in transit: months on each route, from evidence/transit.csv or shipping distance.
 
-Issue 18 will hold goods bought in one month as stock in transit for this many months (tonnes in
-transit = monthly flow x months). The model does not read these arrays yet.
+Goods bought in one month are stock in transit for this many months (``abm.transit``).
 """
 
 from __future__ import annotations

@@ -137,4 +137,4 @@ def test_a_redesign_made_at_a_high_price_outlasts_the_price():
     fleet.long_run_price[:] = 1000.0  # back to normal
     fleet.plan(2, quiet, np.random.default_rng(1))
     assert fleet.planned[0, 0] < low * 1.05  # a year later most of the redesign stays
-    assert low < 100.0 * 3.0 ** -SETTINGS.long_run_demand_elasticity * 1.001
+    assert low < 100.0 * 3.0**-SETTINGS.long_run_demand_elasticity * 1.001

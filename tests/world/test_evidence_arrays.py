@@ -86,9 +86,7 @@ def test_cost_shares_and_margins_are_the_rows_for_the_buyers_sector(world, calib
     assert world.cost_share[buyer(world, "US", "chips"), M("gallium")] == 0.005
 
 
-def test_where_the_cost_is_passed_on_the_final_products_share_and_margin_count(
-    world, calibration
-):
+def test_where_the_cost_is_passed_on_the_final_products_share_and_margin_count(world, calibration):
     passed = calibration.pass_through.set_index(["mineral", "sector"])
     assert ("copper", "grid") in passed.index
     for (mineral, sector), row in passed.iterrows():
@@ -139,7 +137,7 @@ def test_refiner_covers_come_from_user_raw_and_producer_refined_rows(world):
     raw, product = world.refiner_raw_cover_months, world.refiner_product_cover_months
     assert raw[M("cobalt"), C("CN")] == 2.0 and raw[M("graphite"), C("CN")] == 2.0
     assert (raw[M("copper")] == 1.0).all()  # the WORLD row, every country
-    assert raw[M("nickel"), C("ID")] == 0.5  # no row: today's refiner_stock_months
+    assert raw[M("nickel"), C("ID")] == 0.5  # no row: the default half month
     assert product[M("lithium"), C("CN")] == 0.821
     assert (np.delete(product.ravel(), M("lithium") * len(COUNTRIES) + C("CN")) == 0.5).all()
 
