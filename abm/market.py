@@ -62,6 +62,10 @@ class Asks:
     origin: IntArray  # country index where the goods are
     quantity: FloatArray  # tonnes offered this step
     price: FloatArray  # ask price, USD per tonne
+    # Tonnes counted in the origin's weight in buyers' choice of origin (its ``T``). None:
+    # ``quantity``. Stock held back at a reservation price far above the market's (users'
+    # cover, merchants') is not an offer buyers meet, and must not draw them to its origin.
+    matched: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -207,7 +211,13 @@ def _markets(
     sell, buy = number[asks.market], number[bids.market]
     selling, buying = sell >= 0, buy >= 0
     return (
-        Asks(sell[selling], asks.origin[selling], asks.quantity[selling], asks.price[selling]),
+        Asks(
+            sell[selling],
+            asks.origin[selling],
+            asks.quantity[selling],
+            asks.price[selling],
+            None if asks.matched is None else asks.matched[selling],
+        ),
         Bids(
             buy[buying],
             bids.destination[buying],

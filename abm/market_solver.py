@@ -82,12 +82,20 @@ class Batch:
         )
         self.offered = np.bincount(self.ask_cell, self.ask_quantity, m * n).reshape(m, n)
         self.active = self.offered > 0
+        matched = self.offered
+        if asks.matched is not None:
+            given = np.asarray(asks.matched, dtype=float)[sell]
+            counted = np.where(np.isnan(given), self.ask_quantity, given)
+            matched = np.bincount(self.ask_cell, counted, m * n).reshape(m, n)
+            # An origin with stock only (none matched) keeps a sliver of weight, so its
+            # stock can sell once the price passes its reservation.
+            matched = np.maximum(matched, 1e-6 * self.offered)
         self.alpha = (1.0 + frictions.export_tax) * (1.0 + frictions.tariff)
         self.beta = frictions.transport_usd_per_t * (1.0 + frictions.tariff)
         self.cap = np.asarray(frictions.cap_tonnes, dtype=float)
         # A quota of zero closes the pair, like a ban.
         self.open = frictions.allowed & (self.cap > 0) & self.active[:, :, None]
-        log_offered = np.log(self.offered, out=np.full((m, n), -np.inf), where=self.active)
+        log_offered = np.log(matched, out=np.full((m, n), -np.inf), where=self.active)
         self.log_offered = np.where(self.open, log_offered[:, :, None], -np.inf)
         self.upper = np.maximum(top[:, None] + 0.5, self.lower + 3.0 * width)
         self.lower = np.where(self.active, self.lower, 0.0)

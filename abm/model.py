@@ -148,15 +148,20 @@ class MineralsModel(mesa.Model):
         self.mines.update_expectations(reference[self.mines.mineral, RAW], 1.0, 1.0)
         self.refineries.update_expectations(reference[self.refineries.mineral, REFINED], 1.0, 1.0)
         self.refineries.raw_price_paid = reference[self.refineries.mineral, RAW].copy()
-        # Refiners start with their cover of ore and half a month of output in stock, buyers
-        # at their target.
+        # Refiners start with their covers of ore and of refined metal, in months of output at
+        # the 2023 utilisation; buyers at their cover.
         capacity0 = self.refineries.capacity_in(0)
         refineries = self.refineries
         cells = (refineries.mineral, refineries.location)
+        costs = self.calibration.costs
+        refined_costs = costs[costs.stage == "refined"].set_index("mineral")
+        utilisation = refined_costs.utilisation_2023.reindex(list(minerals)).to_numpy(float)
+        refineries.utilisation = utilisation[refineries.mineral]
+        output0 = capacity0 * refineries.utilisation
         refineries.product_cover_months = world.refiner_product_cover_months[cells]
-        refineries.refined_stock = refineries.product_cover_months * capacity0 * 0.85
+        refineries.refined_stock = refineries.product_cover_months * output0
         refineries.raw_cover_months = world.refiner_raw_cover_months[cells]
-        refineries.raw_stock = refineries.raw_cover_months * capacity0 * 0.85
+        refineries.raw_stock = refineries.raw_cover_months * output0
         country_index = np.array([countries.index(c) for c in world.buyers.country])
         self.buyers = BuyerFleet(
             world.need,
@@ -262,7 +267,8 @@ class MineralsModel(mesa.Model):
         book.add_asks("mines", self.mines.asks(month))
         raw_reference = self.world.reference_price[:, RAW]
         book.add_bids("refiners", self.refineries.raw_bids(month, self.settings, raw_reference))
-        book.add_asks("stockholders", self.stockholders.asks(RAW))
+        last = self._last_prices[RAW]
+        book.add_asks("stockholders", self.stockholders.asks(RAW, last, self.settings))
         book.add_bids("stockholders", self.stockholders.bids(RAW))
         raw = self._clear(RAW, book)
         self.stockholders.settle(RAW, raw.sold_by("stockholders"), raw.bought_by("stockholders"))
@@ -295,10 +301,11 @@ class MineralsModel(mesa.Model):
         book = OrderBook()
         book.add_asks("refiners", self.refineries.asks())
         book.add_asks("recyclers", self.recyclers.asks())
-        book.add_asks("user stocks", self.buyers.stock_asks(self.settings))
+        last = self._last_prices[REFINED]
+        book.add_asks("user stocks", self.buyers.stock_asks(self.settings, last))
         book.add_bids("buyers", self.buyers.bids(self.settings))
         book.add_bids("restocking", self.buyers.restocking_bids(self.settings))
-        book.add_asks("stockholders", self.stockholders.asks(REFINED))
+        book.add_asks("stockholders", self.stockholders.asks(REFINED, last, self.settings))
         book.add_bids("stockholders", self.stockholders.bids(REFINED))
         rules = ira.plan(self, month, raw)
         tier = None

@@ -46,7 +46,12 @@ def test_each_participant_reads_back_the_tonnes_of_its_own_orders():
 def test_a_participant_bidding_for_some_rows_reads_back_all_its_rows():
     asks, bids, frictions = random_market(5)
     rows = np.array([1, 4, 6])
-    some = Bids(*(getattr(bids, name)[rows] for name in bids.__dataclass_fields__))
+    some = Bids(
+        *(
+            None if getattr(bids, name) is None else getattr(bids, name)[rows]
+            for name in bids.__dataclass_fields__
+        )
+    )
     book = OrderBook()
     book.add_asks("sellers", asks)
     book.add_bids("buyers", some, rows=rows, size=len(bids.market))

@@ -6,8 +6,16 @@ import mesa
 import numpy as np
 
 from abm.market import Asks, Bids
+from abm.market_solver import smoothstep
 
 COVER_TRANCHES = 4  # slices of cover below target, each offered at its own reservation price
+
+
+def in_the_money(market_price: np.ndarray, ask: np.ndarray, settings) -> np.ndarray:
+    """0 to 1: how far an ask at ``ask`` would have sold at ``market_price`` (the sellers'
+    ramp of the market, ``ramp_width`` in log price)."""
+    x = (np.log(market_price) - np.log(ask)) / settings.ramp_width
+    return smoothstep(np.nan_to_num(x, nan=-1.0))[0]
 
 
 class BuyerFleet:
@@ -179,18 +187,24 @@ class BuyerFleet:
             max_quantity=np.maximum(lacking.ravel(), 1e-12),
         )
 
-    def stock_asks(self, settings) -> Asks:
+    def stock_asks(self, settings, last_price: np.ndarray) -> Asks:
         """Stock offered: above target at the long-run price, each slice below it at its
-        offer price (``_slices``)."""
+        offer price (``_slices``); buyers meet a slice in their choice of origin as far as
+        it was in the money at last month's origin price (``last_price``, (mineral,
+        country)), so cover held back does not draw buyers to its country."""
         rows, columns = self.rows, self.columns
         held, _, price, _ = self._slices(settings)
         above = np.maximum(self.inventory[rows, columns] - self.target[rows, columns], 0.0)
         count = len(held) + 1
+        market, origin = np.tile(columns, count), np.tile(self.country[rows], count)
+        quantity = np.concatenate((above[None], held)).ravel()
+        price = np.concatenate((self.long_run_price[rows, columns][None], price)).ravel()
         return Asks(
-            market=np.tile(columns, count),
-            origin=np.tile(self.country[rows], count),
-            quantity=np.concatenate((above[None], held)).ravel(),
-            price=np.concatenate((self.long_run_price[rows, columns][None], price)).ravel(),
+            market=market,
+            origin=origin,
+            quantity=quantity,
+            price=price,
+            matched=quantity * in_the_money(last_price[market, origin], price, settings),
         )
 
     # ----------------------------------------------------------------- after the market

@@ -32,15 +32,18 @@ class RefineryFleet(SiteFleet):
         self.sold = np.zeros(len(self))
         self.raw_cover_months = np.zeros(len(self))  # ore cover without supply risk
         self.product_cover_months = np.zeros(len(self))  # refined stock target
+        self.utilisation = np.ones(len(self))  # 2023 utilisation of the mineral's refining
         self.raw_risk = np.zeros(len(self))  # supply risk of the ore, 0 to 1
 
     def raw_bids(self, month: int, settings, raw_reference: np.ndarray) -> Bids:
         """Raw purchases planned from capacity and stocks, priced from the expected margin."""
         capacity = self.capacity_in(month)
-        target = self.product_cover_months * capacity
+        # Covers are months of output at the 2023 utilisation of the stage.
+        output = capacity * self.utilisation
+        target = self.product_cover_months * output
         surplus = np.maximum(self.refined_stock - target, 0.0)
         cover = self.raw_cover_months + settings.risk_cover_months * self.raw_risk
-        gap = (cover * capacity - self.raw_stock) / settings.inventory_adjustment_months
+        gap = (cover * output - self.raw_stock) / settings.inventory_adjustment_months
         quantity = np.clip(capacity + gap - surplus / 2.0, 0.0, 2.0 * capacity)
         willingness = self.expected_price - self.unit_cost
         floor = 0.05 * raw_reference[self.mineral]

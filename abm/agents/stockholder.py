@@ -45,14 +45,21 @@ class StockholderFleet:
         """What each row expects to sell at: the normal price, raised by the threat."""
         return self.normal * (1.0 + self.threat)
 
-    def asks(self, stage: int) -> Asks:
-        """Stock for sale at the expected price (holding longer gains nothing)."""
+    def asks(self, stage: int, last_price: np.ndarray, settings) -> Asks:
+        """Stock for sale at the expected price (holding longer gains nothing), met in
+        buyers' choice of origin as far as it was in the money at last month's origin price
+        (``last_price``, (mineral, country))."""
+        from abm.agents.buyer import in_the_money
+
         rows = self.rows(stage)
+        market, origin = self.mineral[rows], self.country[rows]
+        price = self.expected_price()[rows]
         return Asks(
-            market=self.mineral[rows],
-            origin=self.country[rows],
+            market=market,
+            origin=origin,
             quantity=self.stock[rows],
-            price=self.expected_price()[rows],
+            price=price,
+            matched=self.stock[rows] * in_the_money(last_price[market, origin], price, settings),
         )
 
     def bids(self, stage: int) -> Bids:

@@ -1,6 +1,7 @@
 """Who holds what at the start of 2023, from evidence/stocks_2023.csv, as the World's arrays.
 
-Users, refiners, stockholders and governments start from these stocks. Covers are months (of need for buyers, of capacity for refiners); where
+Users, refiners, stockholders and governments start from these stocks. Covers are months
+(of need for buyers, of capacity for refiners); where
 no row applies, defaults stand: users ``inventory_months`` (a setting), refiners half a month.
 A row names a country, ``WORLD`` or ``WORLD_EX_CN`` and a sector or ``all``: the most specific
 row that applies wins (a country over the world less China over the world; a named sector over

@@ -13,6 +13,7 @@ from abm.settings import ModelSettings
 from abm.transit import Pipeline, arrival_shares, lag_fractions
 
 SETTINGS = ModelSettings()
+LAST = np.array([[1000.0]])  # last month's origin price, (mineral, country)
 
 
 def one_buyer(stock_months: float, cover_months: float = 2.0) -> BuyerFleet:
@@ -28,11 +29,13 @@ def one_buyer(stock_months: float, cover_months: float = 2.0) -> BuyerFleet:
 
 
 def test_cover_is_offered_dearer_as_it_runs_down():
-    asks = one_buyer(2.0).stock_asks(SETTINGS)
+    asks = one_buyer(2.0).stock_asks(SETTINGS, LAST)
     below_target = asks.price[1:]  # the top slice first, down to the last
     assert np.all(np.diff(below_target) > 0)
     assert asks.price[0] == pytest.approx(1000.0)  # stock above target at the long-run price
     assert asks.quantity.sum() == pytest.approx(200.0)
+    # Only what would have sold at last month's price draws buyers to the origin.
+    assert asks.matched[1:].sum() < 1e-9 < asks.quantity[1:].sum()
 
 
 def test_users_buy_back_only_the_slices_they_lack_at_up_to_their_reservation_price():
@@ -41,7 +44,7 @@ def test_users_buy_back_only_the_slices_they_lack_at_up_to_their_reservation_pri
     assert half.max_quantity.sum() == pytest.approx(100.0)
     lacking = half.max_quantity > 1e-9
     assert lacking.sum() == COVER_TRANCHES // 2  # the lower half of cover
-    asks = one_buyer(1.0).stock_asks(SETTINGS)
+    asks = one_buyer(1.0).stock_asks(SETTINGS, LAST)
     # A slice's bid and ask share one reservation price: no user buys dearer than it sells.
     np.testing.assert_allclose(half.max_price, asks.price[1:])
 
@@ -74,12 +77,14 @@ def test_stockholders_buy_below_the_discounted_expected_price_and_sell_at_it():
     stock = np.zeros((2, 1, 1))
     stock[1, 0, 0] = 50.0
     merchants = StockholderFleet(stock, np.array([[10.0, 100.0]]), SETTINGS)
-    asks, bids = merchants.asks(1), merchants.bids(1)
+    asks, bids = merchants.asks(1, LAST, SETTINGS), merchants.bids(1)
     assert asks.quantity[0] == 50.0 and asks.price[0] == pytest.approx(100.0)
     assert bids.max_price[0] < 100.0  # discount and carry
     assert bids.quantity[0] == pytest.approx(50.0)  # room up to twice the start
     merchants.see(np.array([[np.nan]]), 1, np.array([0.5]), 24.0)
-    assert merchants.asks(1).price[0] == pytest.approx(150.0)  # a threat raises expectations
+    assert merchants.asks(1, LAST, SETTINGS).price[0] == pytest.approx(
+        150.0
+    )  # a threat raises expectations
 
 
 def test_a_route_of_a_month_and_a_half_delivers_half_next_month_and_half_after():
