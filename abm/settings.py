@@ -122,7 +122,7 @@ class ModelSettings:
         metadata={"help": "months buyers take to close an inventory gap", "min": 1.0, "max": 120.0},
     )
     release_elasticity: float = field(
-        default=0.81,
+        default=0.755,
         metadata={
             "help": "how readily users release cover as the price rises (convenience yield)",
             "min": 0.05,
@@ -130,7 +130,7 @@ class ModelSettings:
         },
     )
     risk_cover_months: float = field(
-        default=5.52,
+        default=4.46,
         metadata={
             "help": "months of need users add to their cover per unit of supply risk",
             "min": 0.0,

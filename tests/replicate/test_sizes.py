@@ -35,3 +35,20 @@ def test_doubling_every_willingness_to_pay_moves_no_price_metric_by_a_quarter():
     table = changes(seed=1, workers=2)
     moved = table[table.change > TOLERANCE]
     assert moved.empty, moved[["claim", "metric", "calibrated", "doubled", "change"]]
+
+
+@pytest.mark.slow
+def test_the_in_sample_episodes_land_within_a_factor_of_two_of_history():
+    from abm.replicate import metrics
+    from abm.replicate.summary import summarise
+
+    graphite = run("graphite-licensing-2023", seed=1, end="2024-03")
+    runs = {"policy": summarise(graphite.model, "graphite-licensing-2023")}
+    rush = metrics.china_exports_pct(runs, "policy", "graphite", "2023-11", 1, "2023-01", 10)
+    fall = metrics.china_exports_pct(runs, "policy", "graphite", "2023-12", 1, "2023-01", 10)
+    assert 81.0 <= rush <= 324.0  # history +162%
+    assert -100.0 < fall <= -37.5  # history -75%, from the review, not a zero cap
+    gallium = run("gallium-germanium-2023", seed=1, end="2024-01")
+    runs = {"policy": summarise(gallium.model, "gallium-germanium-2023")}
+    rise = metrics.rise_pct(runs, "policy", "gallium", "ex_china", "2023-12", 1, "2023-06", 1)
+    assert 57.0 <= rise <= 228.0  # history +114%
