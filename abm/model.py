@@ -118,7 +118,7 @@ class MineralsModel(mesa.Model):
         # only): a warm start from the first month.
         reference = self.world.reference_price
         countries = len(self.world.countries)
-        self._last_prices: list[np.ndarray | None] = [
+        self._last_prices: list[np.ndarray] = [
             np.repeat(reference[:, stage, None], countries, axis=1)
             for stage in (RAW, REFINED, REFINED)
         ]
@@ -347,11 +347,8 @@ class MineralsModel(mesa.Model):
         )
         result = cleared.result
         self._last_rents[market] = result.rent
-        previous = self._last_prices[market]
-        found = result.origin_price
-        self._last_prices[market] = (
-            found if previous is None else np.where(np.isfinite(found), found, previous)
-        )
+        previous, found = self._last_prices[market], result.origin_price
+        self._last_prices[market] = np.where(np.isfinite(found), found, previous)
         return cleared
 
     def _update_expectations(self, raw: Clearing, refined: Clearing) -> None:

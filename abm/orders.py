@@ -16,6 +16,7 @@ off the same participant's orders in the next market (``OrderBook.less``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ class Placed:
 def _concatenate[Orders: (Asks, Bids)](kind: type[Orders], parts: list[Orders]) -> Orders:
     """Field-by-field concatenation of asks (or bids) in the order they were added; an
     optional column a part leaves out (None) is NaN there, the market's default."""
-    columns = {}
+    columns: dict[str, Any] = {}
     for f in fields(kind):
         values = [getattr(p, f.name) for p in parts]
         if all(v is None for v in values):

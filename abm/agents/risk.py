@@ -10,20 +10,12 @@ the countries it restricts (a threat to everyone's refined supply downstream), a
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol
 
 import numpy as np
 
+from abm.policy.licensing import Restriction
+
 RAW, REFINED = 0, 1
-
-
-class Restriction(Protocol):
-    """What the risk needs to know of a restriction announced or in force."""
-
-    mineral: int
-    stage: int
-    origin: int
-    targets: np.ndarray  # (countries,) bool: exports to these are restricted
 
 
 def ore_exposure(restrictions: Iterable[Restriction], raw_flows: np.ndarray) -> np.ndarray:

@@ -263,8 +263,11 @@ def checksums(directory: str | Path | None = None) -> dict[str, str]:
     """sha256 of every shipped CSV and primary data file, keyed by path under abm/data."""
     root: Traversable | Path = package_directory() if directory is None else Path(directory)
     found: dict[str, str] = {}
-    folders = (("", root), ("primary/", root.joinpath("primary")))
-    folders += (("evidence/", root.joinpath("evidence")),)
+    folders: list[tuple[str, Traversable | Path]] = [
+        ("", root),
+        ("primary/", root.joinpath("primary")),
+        ("evidence/", root.joinpath("evidence")),
+    ]
     for prefix, folder in folders:
         if not folder.is_dir():
             continue
