@@ -66,6 +66,9 @@ class Asks:
     # ``quantity``. Stock held back at a reservation price far above the market's (users'
     # cover, merchants') is not an offer buyers meet, and must not draw them to its origin.
     matched: FloatArray | None = None
+    # Half-width in log price of the ask's ramp (the spread of reservation prices behind it).
+    # None: the market's ``ramp_width``.
+    spread: FloatArray | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,7 @@ def _markets(
             asks.quantity[selling],
             asks.price[selling],
             None if asks.matched is None else asks.matched[selling],
+            None if asks.spread is None else asks.spread[selling],
         ),
         Bids(
             buy[buying],

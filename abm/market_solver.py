@@ -47,7 +47,12 @@ class Batch:
             choke_width = np.where(np.isnan(given), width, given)
         # Bounds on log origin prices: below the cheapest ask nothing is supplied, above the
         # highest choke price (and the widest spread of buyers around it) nothing is bought.
-        lowest = group_extreme(np.minimum, ask_cell, log_ask, m * n, np.inf)
+        ask_width = np.full(len(ask_cell), width)
+        if asks.spread is not None:
+            given = np.asarray(asks.spread, dtype=float)
+            ask_width = np.where(np.isnan(given), width, given)
+        reach = log_ask - 1.5 * np.maximum(ask_width - width, 0.0)
+        lowest = group_extreme(np.minimum, ask_cell, reach, m * n, np.inf)
         self.lower = lowest.reshape(m, n) - 1.5 * width
         beyond = log_max + np.maximum(choke_width - width, 0.0)
         top = group_extreme(np.maximum, bid_market, beyond, m, -np.inf)
@@ -70,7 +75,8 @@ class Batch:
         # Where each ramp starts (asks, then bids), and the bins of ``evaluate``'s one
         # bincount: demand, its slope, supply, its slope.
         self.ramp_start = np.concatenate((self.log_ask, self.bid_terms.log_max))
-        self.ramp_width = np.concatenate((np.full(len(self.log_ask), width), self.bid_terms.width))
+        self.ask_width = ask_width[sell]
+        self.ramp_width = np.concatenate((self.ask_width, self.bid_terms.width))
         cells = m * n
         self.sum_cell = np.concatenate(
             (
@@ -209,7 +215,9 @@ def evaluate(batch: Batch, sigma: float, log_price: FloatArray, rent=None) -> St
     asks = len(batch.ask_cell)
     bought, slope = bid_demand(batch.bid_terms, log_paid, (fraction[asks:], ramp[asks:]))
     supplied = batch.ask_quantity * fraction[:asks]
-    weights = np.concatenate((bought, slope, supplied, batch.ask_quantity * ramp[:asks]))
+    weights = np.concatenate(
+        (bought, slope, supplied, batch.ask_quantity * ramp[:asks] / batch.ask_width)
+    )
     sums = np.bincount(batch.sum_cell, weights, 4 * m * n).reshape(4, m, n)
     demand, demand_slope = sums[0] * reachable, sums[1] * reachable
     supply, supply_slope = sums[2], sums[3]
@@ -226,7 +234,7 @@ def evaluate(batch: Batch, sigma: float, log_price: FloatArray, rent=None) -> St
         demand_slope,
         supplied,
         supply,
-        supply_slope / batch.width,
+        supply_slope,
         sales,
         sales - supply,
     )

@@ -267,7 +267,7 @@ class MineralsModel(mesa.Model):
         book.add_asks("mines", self.mines.asks(month))
         raw_reference = self.world.reference_price[:, RAW]
         book.add_bids("refiners", self.refineries.raw_bids(month, self.settings, raw_reference))
-        last = self._last_prices[RAW]
+        last = self._last_paid(RAW)
         book.add_asks("stockholders", self.stockholders.asks(RAW, last, self.settings))
         book.add_bids("stockholders", self.stockholders.bids(RAW))
         raw = self._clear(RAW, book)
@@ -301,7 +301,7 @@ class MineralsModel(mesa.Model):
         book = OrderBook()
         book.add_asks("refiners", self.refineries.asks())
         book.add_asks("recyclers", self.recyclers.asks())
-        last = self._last_prices[REFINED]
+        last = self._last_paid(REFINED)
         book.add_asks("user stocks", self.buyers.stock_asks(self.settings, last))
         book.add_bids("buyers", self.buyers.bids(self.settings))
         book.add_bids("restocking", self.buyers.restocking_bids(self.settings))
@@ -334,6 +334,16 @@ class MineralsModel(mesa.Model):
             REFINED, refined.sold_by("stockholders"), refined.bought_by("stockholders")
         )
         return refined.result, self.compliant_clearing, None if rules is None else rules.covered
+
+    def _last_paid(self, stage: int) -> np.ndarray:
+        """(mineral, country) what buyers paid delivered last month (the 2023 price before the
+        first month; last month's origin price where nothing arrived): the price a stock held
+        there competes with."""
+        clearing = self.observations.last_clearing[stage]
+        if clearing is None:
+            return self._last_prices[stage]
+        paid = clearing.destination_price
+        return np.where(np.isfinite(paid), paid, self._last_prices[stage])
 
     def _clear(self, market: int, book: OrderBook) -> BookClearing:
         """Clear one stage's markets (or the compliant tier, traded under refined rules)."""

@@ -129,6 +129,14 @@ class ModelSettings:
             "max": 20.0,
         },
     )
+    cover_price_spread: float = field(
+        default=0.25,
+        metadata={
+            "help": "spread of users' reservation prices for cover across firms (log half-width)",
+            "min": 0.01,
+            "max": 3.0,
+        },
+    )
     risk_cover_months: float = field(
         default=4.46,
         metadata={

@@ -185,13 +185,14 @@ class BuyerFleet:
             elasticity=np.full(quantity.size, settings.purchase_elasticity),
             max_price=price.ravel(),
             max_quantity=np.maximum(lacking.ravel(), 1e-12),
+            choke_width=np.full(quantity.size, settings.cover_price_spread),
         )
 
     def stock_asks(self, settings, last_price: np.ndarray) -> Asks:
         """Stock offered: above target at the long-run price, each slice below it at its
         offer price (``_slices``); buyers meet a slice in their choice of origin as far as
-        it was in the money at last month's origin price (``last_price``, (mineral,
-        country)), so cover held back does not draw buyers to its country."""
+        it was in the money at last month's delivered price there (``last_price``,
+        (mineral, country)), so cover held back does not draw buyers to its country."""
         rows, columns = self.rows, self.columns
         held, _, price, _ = self._slices(settings)
         above = np.maximum(self.inventory[rows, columns] - self.target[rows, columns], 0.0)
@@ -205,6 +206,7 @@ class BuyerFleet:
             quantity=quantity,
             price=price,
             matched=quantity * in_the_money(last_price[market, origin], price, settings),
+            spread=np.full(len(quantity), settings.cover_price_spread),
         )
 
     # ----------------------------------------------------------------- after the market

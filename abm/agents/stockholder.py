@@ -47,8 +47,8 @@ class StockholderFleet:
 
     def asks(self, stage: int, last_price: np.ndarray, settings) -> Asks:
         """Stock for sale at the expected price (holding longer gains nothing), met in
-        buyers' choice of origin as far as it was in the money at last month's origin price
-        (``last_price``, (mineral, country))."""
+        buyers' choice of origin as far as it was in the money at last month's delivered
+        price there (``last_price``, (mineral, country))."""
         from abm.agents.buyer import in_the_money
 
         rows = self.rows(stage)
