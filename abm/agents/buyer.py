@@ -180,7 +180,7 @@ class BuyerFleet:
         return Bids(
             market=np.tile(self.columns, count),
             destination=np.tile(self.country[self.rows], count),
-            quantity=np.maximum(quantity, 1e-12),
+            quantity=quantity,  # a slice lacking nothing places no order
             reference_price=price.ravel(),
             elasticity=np.full(quantity.size, settings.purchase_elasticity),
             max_price=price.ravel(),

@@ -67,7 +67,7 @@ class StockholderFleet:
         the carrying cost."""
         rows = self.rows(stage)
         worth = self.expected_price()[rows] * (self.discount - self.carry)
-        room = np.maximum(self.limit[rows] - self.stock[rows], 1e-12)
+        room = np.maximum(self.limit[rows] - self.stock[rows], 0.0)
         return Bids(
             market=self.mineral[rows],
             destination=self.country[rows],
