@@ -35,6 +35,7 @@ CHANGES = {
     "willingness_to_pay_scale": (0.3, "gallium-germanium-2023", "2023-10"),
     "willingness_to_pay_spread": (0.1, "gallium-germanium-2023", "2023-10"),
     "release_elasticity": (3.0, "gallium-germanium-2023", "2023-12"),
+    "cover_price_spread": (1.0, "gallium-germanium-2023", "2023-12"),
     "risk_cover_months": (0.0, "graphite-licensing-2023", "2023-11"),
     "risk_memory_months": (2.0, "graphite-licensing-2023", "2024-06"),
     "redesign_years": (0.2, "nickel-ban-2014", "2025-06"),
