@@ -164,17 +164,23 @@ class BuyerFleet:
         middle = tops - 0.5 / slices
         power = -1.0 / settings.release_elasticity
         offered = np.minimum(normal * middle**power, ceiling)
-        of_base = np.maximum(middle * target / base, 1.0)
-        bought_back = np.minimum(normal * np.minimum(middle * target / base, 1.0) ** power, ceiling)
+        of_base = middle * target / base
         expected = normal * (1.0 + self.risk[rows, columns])  # what a threat may make it
-        bought_back = np.where(of_base > 1.0, expected, bought_back)
+        bought_back = np.where(
+            of_base > 1.0, expected, np.minimum(normal * np.minimum(of_base, 1.0) ** power, ceiling)
+        )
         return held, target / slices - held, offered, bought_back
 
-    def restocking_bids(self, settings) -> Bids:
+    def cover_orders(self, settings, last_price: np.ndarray) -> tuple[Asks, Bids]:
+        """This month's stock asks and restocking bids, from one reading of the slices."""
+        slices = self._slices(settings)
+        return self.stock_asks(settings, last_price, slices), self.restocking_bids(settings, slices)
+
+    def restocking_bids(self, settings, slices: tuple[np.ndarray, ...] | None = None) -> Bids:
         """Each slice of cover that is short is bought back over
         ``inventory_adjustment_months``, at up to its buy-back price (``_slices``): users
         rebuild as prices fall, not into a shortage at any price."""
-        _, lacking, _, price = self._slices(settings)
+        _, lacking, _, price = slices or self._slices(settings)
         quantity = (lacking / settings.inventory_adjustment_months).ravel()
         count = len(lacking)
         return Bids(
@@ -188,13 +194,15 @@ class BuyerFleet:
             choke_width=np.full(quantity.size, settings.cover_price_spread),
         )
 
-    def stock_asks(self, settings, last_price: np.ndarray) -> Asks:
+    def stock_asks(
+        self, settings, last_price: np.ndarray, slices: tuple[np.ndarray, ...] | None = None
+    ) -> Asks:
         """Stock offered: above target at the long-run price, each slice below it at its
         offer price (``_slices``); buyers meet a slice in their choice of origin as far as
         it was in the money at last month's delivered price there (``last_price``,
         (mineral, country)), so cover held back does not draw buyers to its country."""
         rows, columns = self.rows, self.columns
-        held, _, price, _ = self._slices(settings)
+        held, _, price, _ = slices or self._slices(settings)
         above = np.maximum(self.inventory[rows, columns] - self.target[rows, columns], 0.0)
         count = len(held) + 1
         market, origin = np.tile(columns, count), np.tile(self.country[rows], count)
