@@ -27,6 +27,13 @@ def smoothstep(x: FloatArray) -> tuple[FloatArray, FloatArray]:
     return t * t * (3.0 - 2.0 * t), 3.0 * t * rest
 
 
+def in_the_money(market_price: FloatArray, ask: FloatArray, width: float) -> FloatArray:
+    """0 to 1: how far an ask at ``ask`` would have sold at ``market_price``, on the
+    sellers' ramp of half-width ``width`` in log price (NaN prices: not at all)."""
+    x = (np.log(market_price) - np.log(ask)) / width
+    return smoothstep(np.nan_to_num(x, nan=-1.0))[0]
+
+
 class Batch:
     """Everything about one clearing that does not depend on prices, computed once.
 

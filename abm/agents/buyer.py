@@ -6,16 +6,9 @@ import mesa
 import numpy as np
 
 from abm.market import Asks, Bids
-from abm.market_solver import smoothstep
+from abm.market_solver import in_the_money
 
 COVER_TRANCHES = 4  # slices of cover below target, each offered at its own reservation price
-
-
-def in_the_money(market_price: np.ndarray, ask: np.ndarray, settings) -> np.ndarray:
-    """0 to 1: how far an ask at ``ask`` would have sold at ``market_price`` (the sellers'
-    ramp of the market, ``ramp_width`` in log price)."""
-    x = (np.log(market_price) - np.log(ask)) / settings.ramp_width
-    return smoothstep(np.nan_to_num(x, nan=-1.0))[0]
 
 
 class BuyerFleet:
@@ -208,12 +201,13 @@ class BuyerFleet:
         market, origin = np.tile(columns, count), np.tile(self.country[rows], count)
         quantity = np.concatenate((above[None], held)).ravel()
         price = np.concatenate((self.long_run_price[rows, columns][None], price)).ravel()
+        width = settings.ramp_width
         return Asks(
             market=market,
             origin=origin,
             quantity=quantity,
             price=price,
-            matched=quantity * in_the_money(last_price[market, origin], price, settings),
+            matched=quantity * in_the_money(last_price[market, origin], price, width),
             spread=np.full(len(quantity), settings.cover_price_spread),
         )
 

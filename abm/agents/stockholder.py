@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from abm.market import Asks, Bids
+from abm.market_solver import in_the_money
 
 
 class StockholderFleet:
@@ -49,17 +50,16 @@ class StockholderFleet:
         """Stock for sale at the expected price (holding longer gains nothing), met in
         buyers' choice of origin as far as it was in the money at last month's delivered
         price there (``last_price``, (mineral, country))."""
-        from abm.agents.buyer import in_the_money
-
         rows = self.rows(stage)
         market, origin = self.mineral[rows], self.country[rows]
         price = self.expected_price()[rows]
+        sells = in_the_money(last_price[market, origin], price, settings.ramp_width)
         return Asks(
             market=market,
             origin=origin,
             quantity=self.stock[rows],
             price=price,
-            matched=self.stock[rows] * in_the_money(last_price[market, origin], price, settings),
+            matched=self.stock[rows] * sells,
         )
 
     def bids(self, stage: int) -> Bids:
