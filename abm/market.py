@@ -130,7 +130,9 @@ class MarketSettings:
 
     substitution_elasticity: float = 12.0  # sigma: how strongly buyers switch origin
     ramp_width: float = 0.08  # half-width of a seller's or buyer's ramp, in log price
-    tolerance: float = 1e-8  # relative excess supply at which Newton stops
+    # Relative excess supply at which Newton stops: a tenth of the quota tolerance, so flows
+    # scaled to close the books still keep every quota (1e-8 chased grams of stock-only origins).
+    tolerance: float = 1e-7
     max_iterations: int = 60
     max_step: float = 1.0  # largest change of a log price in one Newton step
     slope_floor: float = 0.05  # least demand elasticity the Newton Jacobian assumes

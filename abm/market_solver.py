@@ -292,7 +292,8 @@ def newton(batch: Batch, settings, log_price: FloatArray, rent=None):
     floor on the demand slope (``slope_floor`` times demand), and a market whose merit falls
     by less than a fifth in a step has its next step enlarged fourfold, up to ``max_step``:
     the search crosses a flat stretch in a few steps, then Newton converges on the slope.
-    The floor and the enlargement change the path, not the equilibrium.
+    The floor and the enlargement change the path, not the equilibrium. A market already
+    within the tolerance takes no further steps while the others converge.
 
     Returns the log prices, the iterations used, each market's merit and the state at the
     returned prices.
@@ -306,8 +307,12 @@ def newton(batch: Batch, settings, log_price: FloatArray, rent=None):
     for iteration in range(1, settings.max_iterations + 1):
         if merit.max(initial=0.0) < target:
             return log_price, iteration, merit, state
+        # Markets already solved stay where they are: at round-off their merit moves at
+        # random, and would halve every other market's step for nothing.
+        done = merit < target
         jac = jacobian(state, batch, sigma, settings.slope_floor)
         step = np.linalg.solve(jac, -state.excess[..., None])[..., 0]
+        step[done] = 0.0
         if boost is not None:
             step *= boost
         largest = np.abs(step).max(axis=1, keepdims=True)
@@ -323,10 +328,11 @@ def newton(batch: Batch, settings, log_price: FloatArray, rent=None):
             # solution (total excess changes sign) must make things strictly better.
             crossed = trial_total * total < 0
             worse = trial_merit > merit * np.where(crossed, 1.0, 1.0 + settings.flat_tolerance)
+            worse &= ~done
             if not worse.any():
                 break
             length = np.where(worse[:, None], length * 0.5, length)
-        stalled = (trial_merit > 0.81 * merit) & ~crossed
+        stalled = (trial_merit > 0.81 * merit) & ~crossed & ~done
         if stalled.any():
             larger = np.minimum(
                 np.maximum((1.0 if boost is None else boost) * length * 4.0, 1.0), 1e8

@@ -229,8 +229,9 @@ def test_a_quota_missed_near_the_choke_price_is_reported_not_hidden(share):
     result = clear(offers, orders, quota)
     ratio = result.flows[0, 0, 1:] / quota.cap_tonnes[0, 0, 1:] - 1.0
     missed = np.where(result.rent[0, 0, 1:] > 1.0, np.abs(ratio), np.maximum(ratio, 0.0))
-    # Closing the books rescales flows by up to the solver's tolerance on sales.
-    assert missed.max() <= result.max_relative_excess + 1e-7
+    # Closing the books rescales flows by the origin's excess over its own sales, which may
+    # be some times the solver's tolerance on the whole market.
+    assert missed.max() <= result.max_relative_excess + 10 * MarketSettings().tolerance
 
 
 def test_removing_the_cheap_supplier_raises_prices_everywhere():
@@ -277,7 +278,7 @@ def test_any_random_market_converges_with_closed_books_and_positive_prices(seed,
         seed, n=6, markets=3, asks=20, bids=15, elasticity=elasticity
     )
     result = clear(offers, orders, frictions, MarketSettings(substitution_elasticity=sigma))
-    assert result.max_relative_excess < 1e-8
+    assert result.max_relative_excess < MarketSettings().tolerance
     assert np.all(result.flows >= 0) and np.all(result.sold >= 0) and np.all(result.bought >= 0)
     finite = result.destination_price[np.isfinite(result.destination_price)]
     assert np.all(finite > 0)
@@ -347,3 +348,25 @@ def test_quota_jacobian_matches_finite_differences():
         part = block[rows]
         scale = np.abs(analytic[rows][part]).max()
         np.testing.assert_allclose(analytic[rows][part], numeric[rows][part], atol=1e-5 * scale)
+
+
+def test_a_market_already_solved_costs_the_others_no_extra_trials(monkeypatch):
+    """Markets of a batch are solved together. One that starts at its equilibrium must
+    neither move nor halve the others' steps: at round-off its merit moves at random, and
+    it once cost the default run a third more evaluations of the excess demands."""
+    import abm.market_solver as solver
+
+    offers, orders, frictions = random_market(5, n=5, markets=3, asks=30, bids=20)
+    solved = clear(offers, orders, frictions)
+    trials = []
+    evaluate = solver.evaluate
+    monkeypatch.setattr(solver, "evaluate", lambda *a, **k: trials.append(1) or evaluate(*a, **k))
+    cold = np.full_like(solved.origin_price, np.nan)
+    all_cold = clear(offers, orders, frictions, start_price=cold)
+    cold_count = len(trials)
+    start = cold.copy()
+    start[0] = solved.origin_price[0]
+    again = clear(offers, orders, frictions, start_price=start)
+    np.testing.assert_array_equal(again.origin_price[0], solved.origin_price[0])
+    assert again.iterations <= all_cold.iterations
+    assert len(trials) - cold_count <= cold_count
