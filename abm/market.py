@@ -43,7 +43,7 @@ close exactly, not only to the solver tolerance.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -130,8 +130,8 @@ class MarketSettings:
 
     substitution_elasticity: float = 12.0  # sigma: how strongly buyers switch origin
     ramp_width: float = 0.08  # half-width of a seller's or buyer's ramp, in log price
-    # Relative excess supply at which Newton stops: a tenth of the quota tolerance, so flows
-    # scaled to close the books still keep every quota (1e-8 chased grams of stock-only origins).
+    # Relative excess supply at which Newton stops in markets without quotas (1e-8 chased
+    # grams of stock-only origins); capped markets are solved finer (``clear``).
     tolerance: float = 1e-7
     max_iterations: int = 60
     max_step: float = 1.0  # largest change of a log price in one Newton step
@@ -172,6 +172,9 @@ def clear(
     if len(free):
         some = Batch(*_markets(asks, bids, frictions, free), settings.ramp_width)
         log_price[free], iterations, merit[free], _ = newton(some, settings, start[free])
+    # A capped market is solved a hundred times finer than its quotas' tolerance, so that
+    # the flows scaled to close the books still keep every cap.
+    fine = replace(settings, tolerance=min(settings.tolerance, settings.quota_tolerance / 100))
     for market in np.flatnonzero(capped):
         one = Batch(*_markets(asks, bids, frictions, np.array([market])), settings.ramp_width)
         quotas = market_quota.Quotas.of(one)
@@ -179,7 +182,7 @@ def clear(
         if start_rent is not None:
             warm = start_rent[market, quotas.origin, quotas.destination]
             log_rent = np.log(np.maximum(np.nan_to_num(warm, nan=1.0), 1.0))
-        found = market_quota.solve(one, quotas, settings, start[market : market + 1], log_rent)
+        found = market_quota.solve(one, quotas, fine, start[market : market + 1], log_rent)
         log_price[market] = found.log_price[0]
         rent[market] = quotas.rent(found.log_rent, batch.n)[0]
         iterations = max(iterations, found.iterations)

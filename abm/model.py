@@ -278,7 +278,7 @@ class MineralsModel(mesa.Model):
         shares = arrival_shares(raw.flows, self.route_lags[RAW])
         cells = shares.reshape(len(shares), -1)[:, self.refineries.cell]
         arrived = self._ship(RAW, bought, cells, self.refineries.mineral)
-        self.refineries.take_delivery(bought, arrived, paid, month)
+        self.refineries.take_delivery(bought, arrived, paid, month, self.settings)
         return raw.result
 
     def _ship(self, stage: int, bought: np.ndarray, shares: np.ndarray, mineral) -> np.ndarray:
@@ -299,9 +299,9 @@ class MineralsModel(mesa.Model):
         the compliant tier clears first and hands the rest on. Returns the ordinary and the
         compliant clearing, and the minerals the tier covers."""
         book = OrderBook()
-        book.add_asks("refiners", self.refineries.asks())
-        book.add_asks("recyclers", self.recyclers.asks())
         last = self._last_paid(REFINED)
+        book.add_asks("refiners", self.refineries.asks(self.settings, last))
+        book.add_asks("recyclers", self.recyclers.asks())
         cover_asks, restocking = self.buyers.cover_orders(self.settings, last)
         book.add_asks("user stocks", cover_asks)
         book.add_bids("buyers", self.buyers.bids(self.settings))

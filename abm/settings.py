@@ -122,9 +122,9 @@ class ModelSettings:
         metadata={"help": "months buyers take to close an inventory gap", "min": 1.0, "max": 120.0},
     )
     release_elasticity: float = field(
-        default=0.755,
+        default=1.1,
         metadata={
-            "help": "how readily users release cover as the price rises (convenience yield)",
+            "help": "how readily users and refiners give up cover as prices rise",
             "min": 0.05,
             "max": 20.0,
         },
@@ -138,7 +138,7 @@ class ModelSettings:
         },
     )
     risk_cover_months: float = field(
-        default=4.46,
+        default=7.73,
         metadata={
             "help": "months of need users add to their cover per unit of supply risk",
             "min": 0.0,

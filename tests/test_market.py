@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 from support.markets import random_market
@@ -191,6 +191,7 @@ def capped_exporter(share: float, seed: int):
 
 @settings(max_examples=30, deadline=None)
 @given(share=st.floats(0.1, 0.95), seed=st.integers(0, 1000))
+@example(share=0.16950409835556765, seed=986)  # broke its caps when solved only to 1e-7
 def test_export_quotas_of_a_dominant_supplier_hold_and_bind(share, seed):
     """Quotas on nearly all of the world's supply push buyers towards their choke price,
     where demand vanishes: the rents must still settle where every cap holds, and only

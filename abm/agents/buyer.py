@@ -5,10 +5,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from abm.agents.storage import COVER_TRANCHES, cover_slices, reservation_price
 from abm.market import Asks, Bids
 from abm.market_solver import in_the_money
-
-COVER_TRANCHES = 4  # slices of cover below target, each offered at its own reservation price
 
 
 class BuyerFleet:
@@ -151,18 +150,17 @@ class BuyerFleet:
         base = np.maximum(self.base_target[rows, columns], 1e-12)
         normal = self.long_run_price[rows, columns]
         ceiling = np.maximum(self.willingness_price(settings), normal)
-        slices = COVER_TRANCHES
-        tops = np.arange(slices, 0, -1)[:, None] / slices  # share of target at each top
-        held = np.clip(stock - (tops - 1.0 / slices) * target, 0.0, target / slices)
-        middle = tops - 0.5 / slices
+        held, middle = cover_slices(stock, target)
         power = -1.0 / settings.release_elasticity
-        offered = np.minimum(normal * middle**power, ceiling)
+        offered = np.minimum(
+            reservation_price(normal, middle, settings.release_elasticity), ceiling
+        )
         of_base = middle * target / base
         expected = normal * (1.0 + self.risk[rows, columns])  # what a threat may make it
         bought_back = np.where(
             of_base > 1.0, expected, np.minimum(normal * np.minimum(of_base, 1.0) ** power, ceiling)
         )
-        return held, target / slices - held, offered, bought_back
+        return held, target / COVER_TRANCHES - held, offered, bought_back
 
     def cover_orders(self, settings, last_price: np.ndarray) -> tuple[Asks, Bids]:
         """This month's stock asks and restocking bids, from one reading of the slices."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from abm.agents.sites import SiteAgent, SiteFleet
+from abm.agents.storage import cover_slices, reservation_price, share_kept
 from abm.market import Asks, Bids
+from abm.market_solver import in_the_money
 
 RAW, REFINED = 0, 1  # stage indices of the world's (stage, mineral) tables
 
@@ -16,8 +18,10 @@ class RefineryFleet(SiteFleet):
     Each month a refinery bids for raw material: its capacity, plus a share of the gap to
     its cover of ore (months of capacity, raised by the supply risk of its origins), less any
     excess of refined stock over its target, at up to the refined price it expects less its
-    conversion cost. It refines what it holds, up to capacity, and offers its refined stock
-    at its marginal cost (raw price plus conversion cost). It invests like a mine, judging
+    conversion cost. It refines what it holds beyond the ore cover it keeps (all of it at
+    normal prices, less as the refined price rises), up to capacity, and offers refined stock
+    above its product cover at marginal cost (raw price plus conversion cost), the cover in
+    slices dearer as it runs down (``abm.agents.storage``). It invests like a mine, judging
     the margin over raw input.
     """
 
@@ -33,6 +37,7 @@ class RefineryFleet(SiteFleet):
         self.raw_cover_months = np.zeros(len(self))  # ore cover without supply risk
         self.product_cover_months = np.zeros(len(self))  # refined stock target
         self.utilisation = np.ones(len(self))  # 2023 utilisation of the mineral's refining
+        self.capacity_now = np.zeros(len(self))  # t/month this month, once ore is refined
         self.raw_risk = np.zeros(len(self))  # supply risk of the ore, 0 to 1
 
     def raw_bids(self, month: int, settings, raw_reference: np.ndarray) -> Bids:
@@ -42,8 +47,8 @@ class RefineryFleet(SiteFleet):
         output = capacity * self.utilisation
         target = self.product_cover_months * output
         surplus = np.maximum(self.refined_stock - target, 0.0)
-        cover = self.raw_cover_months + settings.risk_cover_months * self.raw_risk
-        gap = (cover * output - self.raw_stock) / settings.inventory_adjustment_months
+        cover = self.ore_cover(month, settings)
+        gap = (cover - self.raw_stock) / settings.inventory_adjustment_months
         quantity = np.clip(capacity + gap - surplus / 2.0, 0.0, 2.0 * capacity)
         willingness = self.expected_price - self.unit_cost
         floor = 0.05 * raw_reference[self.mineral]
@@ -58,6 +63,24 @@ class RefineryFleet(SiteFleet):
             max_quantity=quantity,
         )
 
+    def ore_cover(self, month: int, settings) -> np.ndarray:
+        """Tonnes of ore the refinery wants in stock: its cover, raised by supply risk, in
+        months of output at the 2023 utilisation."""
+        cover = self.raw_cover_months + settings.risk_cover_months * self.raw_risk
+        return cover * self.capacity_in(month) * self.utilisation
+
+    def ore_kept(self, month: int, settings) -> np.ndarray:
+        """Of the ore cover, the tonnes not refined this month.
+
+        Cover is a buffer, drawn as a refined price above normal pays for it: at the
+        expected refined price ``p`` against the normal (long-run) price ``P`` a share
+        ``(p / P) ** -release_elasticity`` (at most all) is kept, the users' supply of
+        storage read the other way round (``BuyerFleet._slices``). Refining every tonne held,
+        up to capacity, would spend the cover in the first months of any run.
+        """
+        kept = share_kept(self.expected_price, self.investment_price, settings.release_elasticity)
+        return self.ore_cover(month, settings) * kept
+
     def see_risk(self, exposure: np.ndarray, settings) -> None:
         """Ore supply risk at each refinery's location (``exposure`` by (country, mineral)),
         fading over ``risk_memory_months``."""
@@ -65,29 +88,56 @@ class RefineryFleet(SiteFleet):
         self.raw_risk = np.maximum(faded, exposure[self.location, self.mineral])
 
     def take_delivery(
-        self, bought: np.ndarray, arrived: np.ndarray, price_seen: np.ndarray, month: int
+        self, bought: np.ndarray, arrived: np.ndarray, price_seen: np.ndarray, month: int, settings
     ) -> None:
         """Buy raw material at this month's delivered price at home, take in what
-        ``arrived`` (this and earlier months' purchases), and refine what capacity allows."""
+        ``arrived`` (this and earlier months' purchases), and refine what capacity allows
+        beyond the ore cover the refinery keeps (``ore_kept``)."""
         self.raw_bought = bought
         self.raw_price_seen = price_seen
         self.raw_price_paid = np.where(bought > 0, price_seen, self.raw_price_paid)
         self.raw_stock = self.raw_stock + arrived
-        self.processed = np.minimum(self.raw_stock, self.capacity_in(month))
+        self.capacity_now = self.capacity_in(month)
+        refinable = np.maximum(self.raw_stock - self.ore_kept(month, settings), 0.0)
+        self.processed = np.minimum(refinable, self.capacity_now)
         self.output = self.processed
         self.raw_stock = self.raw_stock - self.processed
         self.refined_stock = self.refined_stock + self.processed
 
-    def asks(self) -> Asks:
-        """Refined stock offered at marginal cost: the raw price paid (this month's where
-        nothing was ever bought) plus conversion."""
+    def asks(self, settings, last_price: np.ndarray) -> Asks:
+        """Refined stock offered: what exceeds the product cover at marginal cost (the raw
+        price paid, this month's where nothing was ever bought, plus conversion); the cover in
+        slices, each at the higher of that cost and its reservation price on the normal
+        (long-run) price (``abm.agents.storage``). Rows are slice-major: the stock above
+        cover, then each slice from the top, every refinery in each. A slice counts in buyers'
+        choice of origin as far as it was in the money at last month's delivered price
+        there (``last_price``, (mineral, country))."""
         raw = np.where(np.isnan(self.raw_price_paid), self.raw_price_seen, self.raw_price_paid)
+        cost = raw + self.unit_cost
+        target = self.product_cover_months * self.capacity_now * self.utilisation
+        held, middle = cover_slices(self.refined_stock, target)
+        above = np.maximum(self.refined_stock - target, 0.0)
+        normal = np.where(np.isfinite(self.investment_price), self.investment_price, cost)
+        reserve = np.maximum(reservation_price(normal, middle, settings.release_elasticity), cost)
+        count = len(held) + 1
+        market, origin = np.tile(self.mineral, count), np.tile(self.location, count)
+        price = np.concatenate((cost[None], reserve)).ravel()
+        quantity = np.concatenate((above[None], held)).ravel()
+        at_cost = np.arange(len(quantity)) < len(self)
+        width = settings.cover_price_spread
+        seen = in_the_money(last_price[market, origin], price, width)
         return Asks(
-            market=self.mineral,
-            origin=self.location,
-            quantity=self.refined_stock,
-            price=raw + self.unit_cost,
+            market=market,
+            origin=origin,
+            quantity=quantity,
+            price=price,
+            matched=np.where(at_cost, np.nan, quantity * seen),
+            spread=np.where(at_cost, np.nan, width),
         )
+
+    def per_refinery(self, by_row: np.ndarray) -> np.ndarray:
+        """Tonnes of a row-by-row result of ``asks`` summed per refinery."""
+        return by_row.reshape(-1, len(self)).sum(axis=0)
 
     def invest(
         self, month: int, world, conditions, settings, price_error: np.ndarray, mines
@@ -112,7 +162,8 @@ class RefineryFleet(SiteFleet):
         )
 
     def deliver(self, sold: np.ndarray) -> None:
-        """Hand over what the market took from refined stock."""
+        """Hand over what the market took from refined stock (by row of ``asks``)."""
+        sold = self.per_refinery(sold)
         self.sold = sold
         self.refined_stock = self.refined_stock - sold
 

@@ -172,12 +172,19 @@ def tier_book(model: Market, rules: CompliancePlan, book: OrderBook) -> OrderBoo
         seen = general.origin_price[market, origin]
         return np.maximum(ask, np.where(np.isfinite(seen), seen, ask)) * lift
 
-    ore = rules.ore_share[refineries.mineral, refineries.location]
+    # The refiners' asks are slice-major rows of every refinery (RefineryFleet.asks).
+    per_refinery = len(refiner_asks.market) // len(refineries)
+    ore = np.tile(rules.ore_share[refineries.mineral, refineries.location], per_refinery)
+    compliant = np.tile(rules.refiners, per_refinery)
     refiners = Asks(
         market=refiner_asks.market,
         origin=refiner_asks.origin,
-        quantity=np.where(rules.refiners, refiner_asks.quantity * ore, 0.0),
+        quantity=np.where(compliant, refiner_asks.quantity * ore, 0.0),
         price=floor(refiner_asks.market, refiner_asks.origin, refiner_asks.price),
+        matched=None
+        if refiner_asks.matched is None
+        else np.where(compliant, refiner_asks.matched * ore, 0.0),
+        spread=refiner_asks.spread,
     )
     recycling = Asks(
         market=recycler_asks.market,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from abm.agents.buyer import COVER_TRANCHES, BuyerFleet
+from abm.agents.buyer import BuyerFleet
 from abm.agents.risk import exposure
 from abm.agents.stockholder import StockholderFleet
+from abm.agents.storage import COVER_TRANCHES
 from abm.policy.licensing import Restriction
 from abm.settings import ModelSettings
 from abm.transit import Pipeline, arrival_shares, lag_fractions
@@ -143,3 +144,48 @@ def test_a_redesign_made_at_a_high_price_outlasts_the_price():
     fleet.plan(2, quiet, np.random.default_rng(1))
     assert fleet.planned[0, 0] < low * 1.05  # a year later most of the redesign stays
     assert low < 100.0 * 3.0**-SETTINGS.long_run_demand_elasticity * 1.001
+
+
+@pytest.fixture(scope="module")
+def refineries():
+    """The refineries of a default world, as built (no month stepped)."""
+    from abm.experiment import build
+
+    return build("default", seed=1, end="2023-02").refineries
+
+
+def test_refiners_keep_their_ore_cover_at_normal_prices_and_draw_it_as_prices_rise(refineries):
+    fleet = refineries
+    cover = fleet.ore_cover(0, SETTINGS)
+    fleet.investment_price = fleet.expected_price.copy()  # prices at normal
+    fleet.raw_stock = cover.copy()
+    nothing = np.zeros(len(fleet))
+    fleet.take_delivery(nothing, nothing, fleet.raw_price_seen, 0, SETTINGS)
+    assert fleet.processed.max() < 1e-9  # nothing arrived: the cover is kept whole
+    fleet.raw_stock = cover.copy()
+    fleet.expected_price = 2.0 * fleet.investment_price  # refined metal twice its normal
+    fleet.take_delivery(nothing, nothing, fleet.raw_price_seen, 0, SETTINGS)
+    drawn = 1.0 - 2.0**-SETTINGS.release_elasticity  # the share the curve gives up
+    expected = np.minimum(drawn * cover, fleet.capacity_in(0))
+    np.testing.assert_allclose(fleet.processed, expected, rtol=1e-12)
+
+
+def test_refiners_offer_product_cover_dearer_as_it_runs_down(refineries):
+    fleet = refineries
+    fleet.expected_price = fleet.investment_price.copy()
+    fleet.capacity_now = fleet.capacity_in(0)
+    target = fleet.product_cover_months * fleet.capacity_now * fleet.utilisation
+    fleet.refined_stock = 1.5 * target  # half a cover above target
+    last = np.full((8, 20), 1e-9)  # nothing would have sold last month
+    asks = fleet.asks(SETTINGS, last)
+    rows = asks.price.reshape(-1, len(fleet))
+    quantity = asks.quantity.reshape(-1, len(fleet))
+    one = np.flatnonzero(target > 0)[0]
+    np.testing.assert_allclose(quantity[0, one], 0.5 * target[one])  # at marginal cost
+    assert np.all(np.diff(rows[1:, one]) > 0)  # each lower slice dearer
+    np.testing.assert_allclose(quantity[:, one].sum(), fleet.refined_stock[one])
+    assert np.nansum(asks.matched.reshape(-1, len(fleet))[1:]) < 1e-9
+    sold = asks.quantity * 0.5
+    before = fleet.refined_stock.copy()
+    fleet.deliver(sold)
+    np.testing.assert_allclose(fleet.refined_stock, 0.5 * before)
