@@ -34,6 +34,12 @@ def _seed(text: str) -> int:
     return value
 
 
+def _world(text: str) -> int | str:
+    """``--world``: a year as a number; anything else is refused by the scenario's check,
+    which names the years available."""
+    return int(text) if text.strip().isdigit() else text
+
+
 def _parse_sets(items: list[str]) -> dict[str, Any]:
     """``--set key=value`` pairs, each value read as its setting's type."""
     values: dict[str, Any] = {}
@@ -52,7 +58,7 @@ def command_run(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     overrides = _parse_sets(args.set)
-    for key in ("start", "end"):
+    for key in ("world", "start", "end"):
         if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
     scenario.model_settings(overrides)  # bad settings are refused before anything else
@@ -103,12 +109,15 @@ def parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run one scenario; tables and figures in results/")
     run.add_argument("--scenario", default="default", help="built-in name or TOML file")
     run.add_argument("--seed", type=_seed, default=1, help="seed of all randomness (default 1)")
+    run.add_argument(
+        "--world", type=_world, help="base year of the calibrated world (default the scenario's)"
+    )
     run.add_argument("--start", help="first month, YYYY-MM")
     run.add_argument("--end", help="last month, YYYY-MM")
     run.add_argument(
         "--out",
         help="output folder: new, empty or an earlier run (default results/<scenario>, "
-        "with -seed<N> and a hash of --set/--start/--end when given)",
+        "with -seed<N> and a hash of --set/--world/--start/--end when given)",
     )
     run.add_argument(
         "--set",

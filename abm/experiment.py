@@ -8,8 +8,9 @@ everywhere.
 
 Overrides are keyed by path, as in sweep files: ``settings.NAME`` (or a bare setting name,
 as ``abm run --set`` takes it), ``policy.KIND.FIELD`` (every policy of that kind) or
-``policy[I].FIELD`` (the scenario's I-th policy). Settings are the model's uncertainties,
-policies its levers; outcomes are computed from the tables.
+``policy[I].FIELD`` (the scenario's I-th policy); ``world`` chooses the calibrated world.
+Settings are the model's uncertainties, policies its levers; outcomes are computed from the
+tables.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ def model_arguments(
     return {
         "rng": seed,
         "settings": chosen.model_settings(settings),
+        "world_year": chosen.world_year(settings),
         "policies": [*policies, *extra_policies],
         "adjustments": list(chosen.adjustments),
     }

@@ -16,7 +16,8 @@ from abm.agents.recycler import Recycler, RecyclerFleet
 from abm.agents.refiner import Refiner, RefineryFleet
 from abm.agents.risk import exposure, ore_exposure
 from abm.agents.stockholder import StockholderFleet
-from abm.data import Calibration, load_calibration
+from abm.data import Calibration
+from abm.data.vintage import world_calibration
 from abm.market import Clearing, MarketSettings
 from abm.observations import Observations
 from abm.orders import BookClearing, OrderBook
@@ -39,7 +40,9 @@ class MineralsModel(mesa.Model):
     Every keyword is a setting (``abm.settings.ModelSettings``) so that the Solara page and
     ``abm run --set`` can rebuild the model from its parameters; ``policies`` are scripted
     instruments (``Policy`` records or scenario-file tables) and ``adjustments`` change the
-    calibrated world. All randomness comes from ``self.rng`` (seeded by ``rng``).
+    calibrated world. ``world_year`` chooses the calibrated world (2023's or a vintage's,
+    ``abm.data.vintage``) unless ``calibration`` is given. All randomness comes from
+    ``self.rng`` (seeded by ``rng``).
     """
 
     def __init__(
@@ -49,13 +52,14 @@ class MineralsModel(mesa.Model):
         calibration: Calibration | None = None,
         policies: Sequence[Policy | dict] | None = None,
         adjustments: list[dict] | None = None,
+        world_year: int = 2023,
         **setting_values: Any,
     ):
         self.seed_value = int(rng) if rng is not None else None
         super().__init__(rng=self.seed_value)
         base = settings or ModelSettings()
         self.settings = base.replace(**setting_values) if setting_values else base
-        self.calibration = calibration or load_calibration()
+        self.calibration = calibration or world_calibration(world_year)
         self.world: World = build_world(
             self.calibration, self.settings, self.rng, adjustments or []
         )

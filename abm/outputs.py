@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from abm.data import data_checksums
+from abm.data.vintage import world_checksums
 from abm.folders import (
     OutputError,
     check_output_folder,
@@ -327,15 +328,17 @@ def package_version() -> str:
 
 
 def manifest(model: MineralsModel, scenario: str, outputs: dict[str, Path]) -> dict:
-    """What reproduces and checks the run: scenario, seed, settings, code version, data checksums
-    and output hashes."""
+    """What reproduces and checks the run: scenario, seed, settings, the world's year, code
+    version, data checksums (with the vintage files of an earlier world) and output hashes."""
     return {
         "scenario": scenario,
         "seed": model.seed_value,
         "settings": model.settings.as_dict(),
+        "world": model.calibration.year,
         "package_version": package_version(),
         "git_commit": git_commit(),
         "data_checksums": data_checksums(),
+        "world_checksums": world_checksums(model.calibration.year),
         "outputs": {
             name: hashlib.sha256(path.read_bytes()).hexdigest() for name, path in outputs.items()
         },

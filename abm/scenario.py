@@ -1,9 +1,11 @@
 """Scenario files: a named run configuration in TOML (experiments/scenarios/*.toml).
 
-Keys: ``name``, ``description``, ``start``, ``end``, a ``[settings]`` table of model
-settings (``abm.settings.ModelSettings``), ``[[policy]]`` tables (``abm.policy.instruments``)
-and ``[[adjust]]`` tables that change the calibrated world (mineral, stage, country,
-optional owner, capacity_multiplier). Every key and value is checked before a run starts,
+Keys: ``name``, ``description``, ``world`` (the base year of the calibrated world: 2023, the
+default, or a vintage's year, ``abm.data.vintage``), ``start`` (no earlier than January of
+the world's year), ``end``, a ``[settings]`` table of model settings
+(``abm.settings.ModelSettings``), ``[[policy]]`` tables (``abm.policy.instruments``) and
+``[[adjust]]`` tables that change the calibrated world (mineral, stage, country, optional
+owner, capacity_multiplier). Every key and value is checked before a run starts,
 and only a small regular UTF-8 file is read at all.
 """
 
@@ -17,12 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from abm.data.vintage import BASE_YEAR, check_world
 from abm.policy.instruments import Policy, PolicyError, policy_from_record
 from abm.settings import ModelSettings, SettingsError, unknown_settings
 from abm.validation import SAFE_NAME_RULE, InputError, depth, is_safe_name, safe_name, text
 from abm.world import ADJUST_KEYS, AdjustmentError, check_adjustment
 
-TOP_LEVEL_KEYS = ("name", "description", "start", "end", "settings", "policy", "adjust")
+TOP_LEVEL_KEYS = ("name", "description", "world", "start", "end", "settings", "policy", "adjust")
 
 
 class ScenarioError(InputError):
@@ -39,16 +42,37 @@ class Scenario:
     policies: tuple[Policy, ...] = ()
     adjustments: tuple[dict[str, Any], ...] = ()
     path: Path | None = None
+    world: int = BASE_YEAR
 
     def model_settings(self, overrides: dict[str, Any] | None = None) -> ModelSettings:
-        """The scenario's settings with ``overrides`` on top, validated; errors name the file."""
+        """The scenario's settings with ``overrides`` on top, validated; errors name the file.
+
+        ``overrides`` may hold ``world``, which is not a model setting: the run starts no
+        earlier than January of its world's year."""
         values = {**self.settings, **(overrides or {})}
-        where = self.path.name if self.path else self.name
+        world = self.world_year(values)
+        values.pop("world", None)
         try:
             unknown_settings(values)
-            return ModelSettings(**values)
+            settings = ModelSettings(**values)
         except SettingsError as error:
-            raise ScenarioError(f"{where}: {error}") from None
+            raise ScenarioError(f"{self.where}: {error}") from None
+        if int(settings.start[:4]) < world:
+            raise ScenarioError(
+                f"{self.where}: start {settings.start} is before January of its world "
+                f"(world = {world}); start at {world}-01 or later"
+            )
+        return settings
+
+    def world_year(self, overrides: dict[str, Any] | None = None) -> int:
+        """The world's base year, ``overrides['world']`` if given, checked."""
+        value = (overrides or {}).get("world", self.world)
+        return check_world(f"{self.where}: ", value, ScenarioError)
+
+    @property
+    def where(self) -> str:
+        """The file's name (or the scenario's), to start an error message."""
+        return self.path.name if self.path else self.name
 
 
 def scenario_directories() -> list[Path]:
@@ -193,6 +217,7 @@ def load_scenario(name_or_path: str) -> Scenario:
         policies=records,
         adjustments=tuple(dict(a) for a in adjustments),
         path=path,
+        world=check_world(f"{path.name}: ", data.get("world", BASE_YEAR), ScenarioError),
     )
     scenario.model_settings()  # validate now, before anything runs
     return scenario

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from abm.cli import main
+from abm.data.vintage import world_years
 from abm.policy.instruments import KINDS
 from abm.settings import ModelSettings
 
@@ -286,6 +287,48 @@ CASES += [
     (GOOD, ["--start", ""], "start: month '' is not of the form YYYY-MM"),
     (GOOD, ["--bogus"], "unrecognized arguments: --bogus"),
     (GOOD, ["--set"], "argument --set: expected one argument"),
+]
+
+# world = YEAR: an unknown year, a non-integer, NaN, a bool or text names the years available;
+# a start before January of the world's year names start and world.
+YEARS = ", ".join(str(year) for year in world_years())
+WORLD = "is not one of the years available: " + YEARS
+CASES += [
+    (f"world = {value}\n" + GOOD, [], f"x.toml: world: {shown} {WORLD}")
+    for value, shown in (
+        ("1999", "1999"),
+        ("2024", "2024"),
+        ("2010.0", "2010.0"),
+        ("2010.5", "2010.5"),
+        ("nan", "nan"),
+        ("inf", "inf"),
+        ("true", "True"),
+        ('"2010"', "'2010'"),
+        ("[2010]", "[2010]"),
+        ("-2013", "-2013"),
+    )
+]
+CASES += [
+    (GOOD, ["--world", "1999"], f"x.toml: world: 1999 {WORLD}"),
+    (GOOD, ["--world", "abc"], f"x.toml: world: 'abc' {WORLD}"),
+    (GOOD, ["--world", "2010.0"], f"x.toml: world: '2010.0' {WORLD}"),
+    (GOOD, ["--world", ""], f"x.toml: world: '' {WORLD}"),
+    (
+        "world = 2013\n" + GOOD.replace('"2023-01"', '"2012-12"'),
+        [],
+        "x.toml: start 2012-12 is before January of its world (world = 2013)",
+    ),
+    (
+        "world = 2022\n" + GOOD,
+        ["--start", "2021-06"],
+        "x.toml: start 2021-06 is before January of its world (world = 2022)",
+    ),
+    (GOOD, ["--world", "2022", "--start", "2010-01"], "start 2010-01 is before January"),
+    (
+        "world = 2010\n" + GOOD,
+        ["--set", "start=2009-12"],
+        "x.toml: start 2009-12 is before January of its world (world = 2010)",
+    ),
 ]
 
 

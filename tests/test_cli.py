@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from abm.cli import main
+from abm.data.vintage import world_checksums
 from abm.outputs import largest_relative_residual
 
 TABLES = ("prices", "flows", "supply", "demand", "balance", "capacity")
@@ -27,6 +28,33 @@ def test_run_writes_every_table_manifest_and_figures(tmp_path):
     assert (out / "prices.png").stat().st_size > 0
     assert (out / "refined_shares.png").stat().st_size > 0
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left
+
+
+def test_the_manifest_records_the_world_and_the_vintage_files_behind_it(tmp_path):
+    (tmp_path / "w.toml").write_text('name = "w"\nworld = 2013\nstart = "2013-01"\n')
+    out = tmp_path / "w"
+    arguments = ["run", "--scenario", str(tmp_path / "w.toml"), "--end", "2013-02"]
+    assert main([*arguments, "--out", str(out), "--no-figures"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["world"] == 2013
+    assert manifest["world_checksums"] == world_checksums(2013)
+    assert "vintages/2013/supply_2013.csv" in manifest["world_checksums"]
+    assert pd.read_parquet(out / "prices.parquet").date.min() == pd.Timestamp("2013-01-01")
+
+
+def test_abm_run_world_chooses_the_world_and_the_default_is_2023(tmp_path):
+    arguments = ["run", "--end", "2023-01", "--no-figures"]
+    assert main([*arguments, "--world", "2022", "--out", str(tmp_path / "a")]) == 0
+    assert main([*arguments, "--out", str(tmp_path / "b")]) == 0
+    chosen = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    default = json.loads((tmp_path / "b" / "manifest.json").read_text())
+    assert (chosen["world"], default["world"]) == (2022, 2023)
+    assert default["world_checksums"] == {}
+    mined = [
+        pd.read_parquet(tmp_path / name / "supply.parquet").query("stage == 'raw'").tonnes.sum()
+        for name in ("a", "b")
+    ]
+    assert mined[0] < mined[1]  # 2022's world mined less than 2023's
 
 
 def test_scenarios_lists_the_default(capsys):

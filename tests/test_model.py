@@ -8,6 +8,7 @@ import weakref
 import numpy as np
 import pandas as pd
 import pytest
+from support.base_year import average_price, primary_shares
 
 from abm.agents.sites import SiteFleet
 from abm.data import MINERALS, load_calibration
@@ -61,17 +62,11 @@ def test_prices_stay_positive_and_below_the_choke_price(five_years_tables, calib
     assert ratio.max() < 30.0 * np.exp(0.2)
 
 
-def _shares(supply: pd.DataFrame, stage: str) -> pd.Series:
-    rows = supply[(supply.stage == stage) & (supply.source == "primary")]
-    by_country = rows.groupby(["mineral", "country"], observed=True).tonnes.sum()
-    return by_country / by_country.groupby(level="mineral").transform("sum")
-
-
 @pytest.mark.parametrize("stage", ["raw", "refined"])
 def test_first_year_shares_within_three_points_of_the_2023_data(
     first_year_tables, calibration, stage
 ):
-    simulated = _shares(first_year_tables["supply"], stage)
+    simulated = primary_shares(first_year_tables["supply"], stage)
     data = calibration.supply[calibration.supply.stage == stage]
     data = data.set_index(["mineral", "country"]).share
     both = pd.concat([simulated, data], axis=1, keys=["model", "data"]).fillna(0.0)
@@ -84,20 +79,7 @@ def test_first_year_shares_within_three_points_of_the_2023_data(
 def test_first_year_average_price_within_25_percent_of_reference(
     first_year_tables, first_year, calibration, stage
 ):
-    flows = first_year_tables["flows"]
-    prices = first_year_tables["prices"]
-    prices = prices[prices.stage == stage]
-    # tonne-weighted average of destination prices over the year
-    arrivals = (
-        flows[flows.stage == stage]
-        .groupby(["date", "mineral", "destination"], observed=True)
-        .tonnes.sum()
-    )
-    arrivals.index = arrivals.index.set_names(["date", "mineral", "country"])
-    joined = prices.set_index(["date", "mineral", "country"]).join(arrivals.rename("tonnes"))
-    joined = joined.dropna()
-    weighted = (joined.price * joined.tonnes).groupby(level="mineral", observed=True).sum()
-    average = weighted / joined.tonnes.groupby(level="mineral", observed=True).sum()
+    average = average_price(first_year_tables, stage)
     reference = calibration.prices[calibration.prices.stage == stage].set_index("mineral")
     ratio = average / reference.price_usd_per_t
     assert ratio.between(0.75, 1.25).all(), ratio

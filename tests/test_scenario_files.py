@@ -104,6 +104,9 @@ def scenario_texts(draw) -> str:
     lines = [f"name = {toml_value(name)}", 'start = "2023-01"']
     end = draw(mostly(st.sampled_from(["2023-01", "2023-02"]), st.just("2023-13")))
     lines.append(f"end = {toml_value(end)}")
+    world = draw(mostly(st.sampled_from([None, 2023, 2022]), st.sampled_from([*HOSTILE, 1999])))
+    if world is not None:
+        lines.append(f"world = {toml_value(world)}")
     if draw(mostly(st.just(False), st.just(True))):
         lines.append(f"unexpected = {toml_value(draw(st.sampled_from(HOSTILE)))}")
     table = draw(settings_tables())

@@ -48,9 +48,13 @@ def package_directory() -> Traversable:
     return resources.files("abm.data")
 
 
-def read_table(directory: Traversable | Path, attribute: str) -> pd.DataFrame:
-    """One table, typed and checked row by row."""
-    file_name, schema = TABLES[attribute]
+def read_table(
+    directory: Traversable | Path, attribute: str, file_name: str | None = None
+) -> pd.DataFrame:
+    """One table, typed and checked row by row; ``file_name`` replaces the 2023 file's name
+    (a vintage's ``supply_2010.csv`` has the columns of ``supply_2023.csv``)."""
+    default_name, schema = TABLES[attribute]
+    file_name = file_name or default_name
     path = directory.joinpath(file_name)
     if not path.is_file():
         raise CalibrationError(f"{file_name}: file not found in {directory}")
@@ -279,8 +283,9 @@ def checksums(directory: str | Path | None = None) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Calibration:
-    """The 2023 calibration, one DataFrame per table (see abm/data/README.md); the last three
-    are issue 18's evidence (abm/data/evidence/README.md)."""
+    """The calibration of a world, one DataFrame per table (see abm/data/README.md); the last
+    three are issue 18's evidence (abm/data/evidence/README.md). ``year`` is the world's base
+    year: 2023, or a vintage's (abm.data.vintage)."""
 
     countries: pd.DataFrame
     minerals: pd.DataFrame
@@ -299,3 +304,4 @@ class Calibration:
     willingness_to_pay: pd.DataFrame
     pass_through: pd.DataFrame
     transit: pd.DataFrame
+    year: int = 2023

@@ -28,7 +28,9 @@ def buyers_and_needs(
     for row in demand.itertuples():
         m = MINERALS.index(row.mineral)
         need[index[(row.country, row.sector)], m] += row.share * world_demand[m]
-    paths = growth_paths(calibration.demand_growth, settings.demand_scenario, months)
+    paths = growth_paths(
+        calibration.demand_growth, settings.demand_scenario, months, calibration.year
+    )
     growth = np.ones((len(pairs), len(MINERALS), len(months)))
     for b, (_, sector) in enumerate(pairs):
         for m, mineral in enumerate(MINERALS):
@@ -38,13 +40,14 @@ def buyers_and_needs(
 
 
 def growth_paths(
-    table: pd.DataFrame, scenario: str, months: pd.DatetimeIndex
+    table: pd.DataFrame, scenario: str, months: pd.DatetimeIndex, base_year: int = BASE_YEAR
 ) -> dict[tuple[str, str], np.ndarray]:
     """Monthly demand index per (mineral, sector), linear between the IEA years (mid-year).
 
-    Where the chosen scenario has no figures for a sector, the Stated Policies path is used;
-    after the last IEA year the index stays flat. A year with a historical and a scenario
-    figure takes their mean.
+    Where the chosen scenario has no figures for a sector after 2023, the Stated Policies
+    path is used; after the last IEA year the index stays flat. A year with a historical and
+    a scenario figure takes their mean. The index is 1 in ``base_year``, the world's year
+    (abm.data.vintage builds the path of an earlier world).
     """
     years = fractional_years(months)
     mineral, sector = table.mineral.to_numpy(), table.sector.to_numpy()
@@ -58,11 +61,11 @@ def growth_paths(
             chosen = rows & np.isin(named, ["historical", "STEPS"])
         knots, where = np.unique(year[chosen], return_inverse=True)
         level = np.bincount(where, index[chosen], len(knots)) / np.bincount(where, None, len(knots))
-        at_base = np.searchsorted(knots, BASE_YEAR)
-        if at_base < len(knots) and knots[at_base] == BASE_YEAR:
+        at_base = np.searchsorted(knots, base_year)
+        if at_base < len(knots) and knots[at_base] == base_year:
             level[at_base] = 1.0
         else:
-            knots, level = np.insert(knots, at_base, BASE_YEAR), np.insert(level, at_base, 1.0)
+            knots, level = np.insert(knots, at_base, base_year), np.insert(level, at_base, 1.0)
         paths[key] = np.interp(years, knots.astype(float) + 0.5, level)
     return paths
 
