@@ -31,12 +31,13 @@ def test_the_nickel_price_after_a_ban_converges_without_a_second_peak():
 
 
 # Price metrics still set by rationing at the willingness to pay (issue 18 stays open on
-# them): the DRC's seven-month cobalt halt outlasts every stock, Indonesia's ban strands
-# about half of the 2023 world's nickel ore for ten years (issue 19), and lithium's volatility
-# is rationed by batteries' willingness to pay. Listed, so that a new one fails the test and
-# a fixed one must be taken off.
+# them): the DRC's seven-month cobalt halt outlasts every stock (and governments' rules add
+# DRC bans of their own, issue 20), lithium's volatility is rationed by batteries' willingness
+# to pay, and graphite users outside China, once licensing has drained their cover, pay up to
+# theirs. Indonesia's nickel ban left the list once refiners kept their covers. Listed, so
+# that a new one fails the test and a fixed one must be taken off.
 AT_THE_CAP = {
-    (2, "highest refined nickel world price in 2024 over 2023-12"),
+    (3, "ex-China over China price, 2024 (the licensed months after the first), licensing - none"),
     (7, "volatility of the lithium price 2023-2040, transparent / opaque"),
     (9, "cobalt price peak in the 12 months after the DRC halt, cooperation / unilateral"),
 }
