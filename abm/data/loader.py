@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -124,7 +124,12 @@ def _lines(positions: Iterable[int]) -> str:
     return f"line {shown}" if len(lines) == 1 else f"lines {shown}"
 
 
-def check_unique(attribute: str, frame: pd.DataFrame) -> None:
+def file_of(attribute: str, names: Mapping[str, str] | None = None) -> str:
+    """The file a table was read from: ``names``' entry (a vintage's), else the 2023 one."""
+    return (names or {}).get(attribute, TABLES[attribute][0])
+
+
+def check_unique(attribute: str, frame: pd.DataFrame, names=None) -> None:
     """One row per key, so a lookup never silently picks one of two."""
     keys = list(UNIQUE_KEYS[attribute])
     duplicated = frame.duplicated(subset=keys, keep="first")
@@ -133,11 +138,11 @@ def check_unique(attribute: str, frame: pd.DataFrame) -> None:
         row = frame.iloc[position]
         key = ", ".join(f"{k}={row[k]}" for k in keys)
         raise CalibrationError(
-            f"{TABLES[attribute][0]} line {_line(position)}: duplicate row for {key}"
+            f"{file_of(attribute, names)} line {_line(position)}: duplicate row for {key}"
         )
 
 
-def check_shares(attribute: str, frame: pd.DataFrame) -> None:
+def check_shares(attribute: str, frame: pd.DataFrame, names=None) -> None:
     """Shares within each group sum to one (supply, ownership, demand)."""
     keys = list(SHARE_GROUPS[attribute])
     positions = pd.Series(range(len(frame)), index=frame.index)
@@ -147,14 +152,14 @@ def check_shares(attribute: str, frame: pd.DataFrame) -> None:
             labels = group if isinstance(group, tuple) else (group,)
             described = ", ".join(f"{k}={v}" for k, v in zip(keys, labels, strict=True))
             raise CalibrationError(
-                f"{SCHEMAS[attribute][0]} {_lines(positions[rows.index])}: share for "
+                f"{file_of(attribute, names)} {_lines(positions[rows.index])}: share for "
                 f"{described} sums to {total:.6f}, expected 1 (within {SHARE_TOLERANCE})"
             )
 
 
-def check_complete(attribute: str, frame: pd.DataFrame) -> None:
+def check_complete(attribute: str, frame: pd.DataFrame, names=None) -> None:
     """Every mineral (and stage) the model needs has a row."""
-    file_name, schema = SCHEMAS[attribute]
+    file_name, schema = file_of(attribute, names), SCHEMAS[attribute][1]
     stages = STAGES if "stage" in schema else (None,)
     present = set(zip(frame.mineral, frame.stage, strict=True)) if "stage" in schema else set()
     for mineral in MINERALS:
@@ -177,7 +182,7 @@ def check_order(attribute: str, frame: pd.DataFrame, column: str, expected: tupl
         )
 
 
-def check_prices(frame: pd.DataFrame) -> None:
+def check_prices(frame: pd.DataFrame, names=None) -> None:
     """Refining adds value: raw must be cheaper than refined for every mineral."""
     where = {(m, s): p for p, (m, s) in enumerate(zip(frame.mineral, frame.stage, strict=True))}
     for mineral in MINERALS:
@@ -186,7 +191,7 @@ def check_prices(frame: pd.DataFrame) -> None:
         refined_price = frame.price_usd_per_t.iloc[refined]
         if not raw_price < refined_price:
             raise CalibrationError(
-                f"prices_2023.csv line {_line(raw)}: price_usd_per_t {raw_price:g} for "
+                f"{file_of('prices', names)} line {_line(raw)}: price_usd_per_t {raw_price:g} for "
                 f"{mineral} raw is not below the refined price {refined_price:g} "
                 f"(line {_line(refined)})"
             )
@@ -204,7 +209,7 @@ def check_costs(frame: pd.DataFrame) -> None:
             )
 
 
-def check_willingness_to_pay(frame: pd.DataFrame, demand: pd.DataFrame) -> None:
+def check_willingness_to_pay(frame: pd.DataFrame, demand: pd.DataFrame, names=None) -> None:
     """Every (mineral, sector) that buys has a cost share above 0 and a margin below 1, so its
     willingness to pay, 1 + m / (s (1 - m)) times the 2023 price, is finite."""
     file_name = EVIDENCE["willingness_to_pay"][0]
@@ -225,7 +230,7 @@ def check_willingness_to_pay(frame: pd.DataFrame, demand: pd.DataFrame) -> None:
         if (mineral, sector) not in present:
             raise CalibrationError(
                 f"{file_name}: no row for mineral {mineral!r} sector {sector!r}, "
-                "which demand_2023.csv buys"
+                f"which {file_of('demand', names)} buys"
             )
 
 
@@ -239,19 +244,20 @@ def check_transit(frame: pd.DataFrame) -> None:
             )
 
 
-def validate(tables: dict[str, pd.DataFrame]) -> None:
-    """Cross-row checks once every table has passed its row checks."""
+def validate(tables: dict[str, pd.DataFrame], names: Mapping[str, str] | None = None) -> None:
+    """Cross-row checks once every table has passed its row checks; ``names`` gives the
+    files of tables read from elsewhere than 2023's (a vintage's), for the messages."""
     check_order("countries", tables["countries"], "code", COUNTRIES)
     check_order("minerals", tables["minerals"], "mineral", MINERALS)
     for attribute, frame in tables.items():
-        check_unique(attribute, frame)
+        check_unique(attribute, frame, names)
     for attribute in SHARE_GROUPS:
-        check_shares(attribute, tables[attribute])
+        check_shares(attribute, tables[attribute], names)
     for attribute in COMPLETE:
-        check_complete(attribute, tables[attribute])
-    check_prices(tables["prices"])
+        check_complete(attribute, tables[attribute], names)
+    check_prices(tables["prices"], names)
     check_costs(tables["costs"])
-    check_willingness_to_pay(tables["willingness_to_pay"], tables["demand"])
+    check_willingness_to_pay(tables["willingness_to_pay"], tables["demand"], names)
     check_transit(tables["transit"])
 
 

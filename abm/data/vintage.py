@@ -73,11 +73,13 @@ def world_calibration(year: int = BASE_YEAR) -> Calibration:
 def _vintage_tables(year: int) -> dict[str, pd.DataFrame]:
     folder = package_directory().joinpath("vintages", str(year))
     tables = read_all(None)
+    names = {}
     for attribute, file_name in VINTAGE_TABLES.items():
+        names[attribute] = f"vintages/{year}/{file_name.format(year=year)}"
         tables[attribute] = read_table(folder, attribute, file_name.format(year=year))
     tables["demand_growth"] = growth_since(year, tables["demand_growth"], _history(year))
     tables["pipeline"] = tables["pipeline"].iloc[:0]  # no listed pipeline: see the docstring
-    validate(tables)
+    validate(tables, names)
     return tables
 
 

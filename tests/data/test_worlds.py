@@ -87,3 +87,25 @@ def test_every_mineral_is_in_every_world():
         world = world_calibration(year)
         assert set(world.supply.mineral) == set(MINERALS), year
         assert set(world.demand.mineral) == set(MINERALS), year
+
+
+@pytest.mark.parametrize("attribute", ["supply", "prices"])
+def test_a_bad_vintage_table_is_named_in_the_cross_row_checks(monkeypatch, attribute):
+    """A cross-row check on a vintage's table (a duplicate row, raw dearer than refined)
+    names the vintage's file, not the 2023 one whose columns it shares."""
+    from abm.data import vintage
+    from abm.data.loader import CalibrationError
+
+    def doctored(folder, name, file_name=None):
+        frame = read_table(folder, name, file_name)
+        if name != attribute or file_name is None:
+            return frame
+        if name == "supply":
+            return pd.concat([frame, frame.iloc[:1]], ignore_index=True)
+        frame.loc[(frame.mineral == "nickel") & (frame.stage == "raw"), "price_usd_per_t"] = 1e9
+        return frame
+
+    monkeypatch.setattr(vintage, "read_table", doctored)
+    expected = f"^vintages/2013/{attribute}_2013.csv line"
+    with pytest.raises(CalibrationError, match=expected):
+        vintage._vintage_tables.__wrapped__(2013)
