@@ -277,6 +277,7 @@ def checksums(directory: str | Path | None = None) -> dict[str, str]:
         ("", root),
         ("primary/", root.joinpath("primary")),
         ("evidence/", root.joinpath("evidence")),
+        ("vintages/", root.joinpath("vintages")),  # balance.csv: every world's first year
     ]
     for prefix, folder in folders:
         if not folder.is_dir():

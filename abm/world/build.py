@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from abm.data import COUNTRIES, MINERALS, SECTORS, Calibration
+from abm.data.balance import reported_balance
 from abm.settings import ModelSettings
 from abm.world.adjust import apply_adjustments
 from abm.world.costs import marginal_costs, reference_prices
@@ -43,7 +44,10 @@ def build_world(
         calibration, tables, settings, rng, prices, pivots, mined_total, months
     )
     apply_adjustments(sites, paths, adjustments)
-    buyers, need, growth = buyers_and_needs(calibration, world_demand, months, settings)
+    # Buyers use what the base year's sources say was used: production less the reported
+    # surplus (abm.data.balance), so stocks build or draw at the reported rate.
+    use = world_demand / (1.0 + reported_balance(calibration.year))
+    buyers, need, growth = buyers_and_needs(calibration, use, months, settings)
     cost_share, product_margin = cost_shares_and_margins(calibration, buyers, need)
     return World(
         countries=COUNTRIES,
