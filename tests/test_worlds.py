@@ -44,6 +44,9 @@ REFINING_MISSES = {
     "China ahead of the 2014 ban and the two sources' bases may make the gap; " + FOLLOWS_MINING,
     (2022, "germanium"): "table's refining equals mining (150 t) and recycled germanium "
     "comes on top; " + FOLLOWS_MINING,
+    (2022, "lithium"): "the reported 2022 deficit (3.4% of use) raises use, and refining, "
+    "which follows mining and recycling, with it (1.13 of the table; 1.06 before); "
+    + FOLLOWS_MINING,
     # 1.09 of the table while refiners spent their covers in the first months; 1.13 once
     # they keep them: the primary part now follows the 120 t and 131 t mined.
     (2010, "germanium"): "table's refining equals mining (120 t) and recycled germanium "
@@ -70,11 +73,19 @@ def _volumes(year: int, stage: str) -> pd.DataFrame:
     return pd.concat([model, data], axis=1, keys=["model", "data"])
 
 
-def _refining_cases() -> list:
+# (year, mineral): why the first year's mined volume misses the table by more than 10%.
+MINING_MISSES = {
+    (2010, "cobalt"): "the reported 2010 surplus, 24.6% of use (an upper bound: refined output "
+    "and apparent use on two definitions), lowers use so far that mines cut output to 0.88 "
+    "of the table",
+}
+
+
+def _cases(misses: dict) -> list:
     cases = []
     for year in VINTAGES:
         for mineral in MINERALS:
-            reason = REFINING_MISSES.get((year, mineral))
+            reason = misses.get((year, mineral))
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
             cases.append(pytest.param(year, mineral, marks=marks, id=f"{year}-{mineral}"))
     return cases
@@ -91,16 +102,15 @@ def test_a_base_year_run_builds_and_its_books_balance(year):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("year", VINTAGES)
-def test_a_base_year_run_mines_the_vintage_world_volume_within_10_percent(year):
+@pytest.mark.parametrize(("year", "mineral"), _cases(MINING_MISSES))
+def test_a_base_year_run_mines_the_vintage_world_volume_within_10_percent(year, mineral):
     volumes = _volumes(year, "raw")
-    ratio = volumes.model / volumes.data
-    assert set(ratio.index) == set(MINERALS)
-    assert ratio.between(0.9, 1.1).all(), ratio
+    assert set(volumes.dropna().index) == set(MINERALS)
+    assert 0.9 <= volumes.model[mineral] / volumes.data[mineral] <= 1.1, volumes
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("year", "mineral"), _refining_cases())
+@pytest.mark.parametrize(("year", "mineral"), _cases(REFINING_MISSES))
 def test_a_base_year_run_refines_the_vintage_world_volume_within_10_percent(year, mineral):
     volumes = _volumes(year, "refined").loc[mineral]
     assert 0.9 <= volumes.model / volumes.data <= 1.1, volumes
