@@ -304,7 +304,7 @@ class MineralsModel(mesa.Model):
         compliant clearing, and the minerals the tier covers."""
         book = OrderBook()
         last = self._last_paid(REFINED)
-        book.add_asks("refiners", self.refineries.asks(self.settings, last))
+        book.add_asks("refiners", self.refineries.asks(month, self.settings, last))
         book.add_asks("recyclers", self.recyclers.asks())
         cover_asks, restocking = self.buyers.cover_orders(self.settings, last)
         book.add_asks("user stocks", cover_asks)

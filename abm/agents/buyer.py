@@ -151,15 +151,12 @@ class BuyerFleet:
         normal = self.long_run_price[rows, columns]
         ceiling = np.maximum(self.willingness_price(settings), normal)
         held, middle = cover_slices(stock, target)
-        power = -1.0 / settings.release_elasticity
-        offered = np.minimum(
-            reservation_price(normal, middle, settings.release_elasticity), ceiling
-        )
+        elasticity = settings.release_elasticity
+        offered = np.minimum(reservation_price(normal, middle, elasticity), ceiling)
         of_base = middle * target / base
         expected = normal * (1.0 + self.risk[rows, columns])  # what a threat may make it
-        bought_back = np.where(
-            of_base > 1.0, expected, np.minimum(normal * np.minimum(of_base, 1.0) ** power, ceiling)
-        )
+        on_curve = reservation_price(normal, np.minimum(of_base, 1.0), elasticity)
+        bought_back = np.where(of_base > 1.0, expected, np.minimum(on_curve, ceiling))
         return held, target / COVER_TRANCHES - held, offered, bought_back
 
     def cover_orders(self, settings, last_price: np.ndarray) -> tuple[Asks, Bids]:

@@ -37,7 +37,6 @@ class RefineryFleet(SiteFleet):
         self.raw_cover_months = np.zeros(len(self))  # ore cover without supply risk
         self.product_cover_months = np.zeros(len(self))  # refined stock target
         self.utilisation = np.ones(len(self))  # 2023 utilisation of the mineral's refining
-        self.capacity_now = np.zeros(len(self))  # t/month this month, once ore is refined
         self.raw_risk = np.zeros(len(self))  # supply risk of the ore, 0 to 1
 
     def raw_bids(self, month: int, settings, raw_reference: np.ndarray) -> Bids:
@@ -47,7 +46,7 @@ class RefineryFleet(SiteFleet):
         output = capacity * self.utilisation
         target = self.product_cover_months * output
         surplus = np.maximum(self.refined_stock - target, 0.0)
-        cover = self.ore_cover(month, settings)
+        cover = self.ore_cover(capacity, settings)
         gap = (cover - self.raw_stock) / settings.inventory_adjustment_months
         quantity = np.clip(capacity + gap - surplus / 2.0, 0.0, 2.0 * capacity)
         willingness = self.expected_price - self.unit_cost
@@ -63,13 +62,13 @@ class RefineryFleet(SiteFleet):
             max_quantity=quantity,
         )
 
-    def ore_cover(self, month: int, settings) -> np.ndarray:
-        """Tonnes of ore the refinery wants in stock: its cover, raised by supply risk, in
-        months of output at the 2023 utilisation."""
+    def ore_cover(self, capacity: np.ndarray, settings) -> np.ndarray:
+        """Tonnes of ore the refinery wants in stock at ``capacity``: its cover, raised by
+        supply risk, in months of output at the 2023 utilisation."""
         cover = self.raw_cover_months + settings.risk_cover_months * self.raw_risk
-        return cover * self.capacity_in(month) * self.utilisation
+        return cover * capacity * self.utilisation
 
-    def ore_kept(self, month: int, settings) -> np.ndarray:
+    def ore_kept(self, capacity: np.ndarray, settings) -> np.ndarray:
         """Of the ore cover, the tonnes not refined this month.
 
         Cover is a buffer, drawn as a refined price above normal pays for it: at the
@@ -79,7 +78,7 @@ class RefineryFleet(SiteFleet):
         up to capacity, would spend the cover in the first months of any run.
         """
         kept = share_kept(self.expected_price, self.investment_price, settings.release_elasticity)
-        return self.ore_cover(month, settings) * kept
+        return self.ore_cover(capacity, settings) * kept
 
     def see_risk(self, exposure: np.ndarray, settings) -> None:
         """Ore supply risk at each refinery's location (``exposure`` by (country, mineral)),
@@ -97,14 +96,14 @@ class RefineryFleet(SiteFleet):
         self.raw_price_seen = price_seen
         self.raw_price_paid = np.where(bought > 0, price_seen, self.raw_price_paid)
         self.raw_stock = self.raw_stock + arrived
-        self.capacity_now = self.capacity_in(month)
-        refinable = np.maximum(self.raw_stock - self.ore_kept(month, settings), 0.0)
-        self.processed = np.minimum(refinable, self.capacity_now)
+        capacity = self.capacity_in(month)
+        refinable = np.maximum(self.raw_stock - self.ore_kept(capacity, settings), 0.0)
+        self.processed = np.minimum(refinable, capacity)
         self.output = self.processed
         self.raw_stock = self.raw_stock - self.processed
         self.refined_stock = self.refined_stock + self.processed
 
-    def asks(self, settings, last_price: np.ndarray) -> Asks:
+    def asks(self, month: int, settings, last_price: np.ndarray) -> Asks:
         """Refined stock offered: what exceeds the product cover at marginal cost (the raw
         price paid, this month's where nothing was ever bought, plus conversion); the cover in
         slices, each at the higher of that cost and its reservation price on the normal
@@ -114,7 +113,7 @@ class RefineryFleet(SiteFleet):
         there (``last_price``, (mineral, country))."""
         raw = np.where(np.isnan(self.raw_price_paid), self.raw_price_seen, self.raw_price_paid)
         cost = raw + self.unit_cost
-        target = self.product_cover_months * self.capacity_now * self.utilisation
+        target = self.product_cover_months * self.capacity_in(month) * self.utilisation
         held, middle = cover_slices(self.refined_stock, target)
         above = np.maximum(self.refined_stock - target, 0.0)
         normal = np.where(np.isfinite(self.investment_price), self.investment_price, cost)

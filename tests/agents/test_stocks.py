@@ -156,7 +156,7 @@ def refineries():
 
 def test_refiners_keep_their_ore_cover_at_normal_prices_and_draw_it_as_prices_rise(refineries):
     fleet = refineries
-    cover = fleet.ore_cover(0, SETTINGS)
+    cover = fleet.ore_cover(fleet.capacity_in(0), SETTINGS)
     fleet.investment_price = fleet.expected_price.copy()  # prices at normal
     fleet.raw_stock = cover.copy()
     nothing = np.zeros(len(fleet))
@@ -173,11 +173,10 @@ def test_refiners_keep_their_ore_cover_at_normal_prices_and_draw_it_as_prices_ri
 def test_refiners_offer_product_cover_dearer_as_it_runs_down(refineries):
     fleet = refineries
     fleet.expected_price = fleet.investment_price.copy()
-    fleet.capacity_now = fleet.capacity_in(0)
-    target = fleet.product_cover_months * fleet.capacity_now * fleet.utilisation
+    target = fleet.product_cover_months * fleet.capacity_in(0) * fleet.utilisation
     fleet.refined_stock = 1.5 * target  # half a cover above target
     last = np.full((8, 20), 1e-9)  # nothing would have sold last month
-    asks = fleet.asks(SETTINGS, last)
+    asks = fleet.asks(0, SETTINGS, last)
     rows = asks.price.reshape(-1, len(fleet))
     quantity = asks.quantity.reshape(-1, len(fleet))
     one = np.flatnonzero(target > 0)[0]
