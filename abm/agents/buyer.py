@@ -131,33 +131,36 @@ class BuyerFleet:
         return bound
 
     def _slices(self, settings) -> tuple[np.ndarray, ...]:
-        """Each pair's cover in ``COVER_TRANCHES`` slices of its target, top first: (slice,
-        pair) tonnes held in each, tonnes each lacks, the price it is offered at and the
-        price it is bought back at.
+        """Each pair's cover in slices, top first: (slice, pair) tonnes held in each, tonnes
+        each lacks, and the one price at which it is offered and bought back.
 
-        A slice whose middle is a share ``f`` of the target is offered at the long-run price
-        x ``f ** (-1 / release elasticity)``, a convenience yield (Working's supply of
-        storage), never above what the use it serves is worth (the buyer's willingness to
-        pay). It is bought back at the same curve measured on the base cover (the target
-        without supply risk): cover that risk adds is bought at up to the long-run price x
-        (1 + risk), what users expect the threat to make the price (as stockholders do), so
-        they buy ahead of a threat, do not refill into a shortage that has outrun that, and
-        hold the cover as dearly as the rest once they have it.
+        The top slice is the cover that supply risk adds (the target above the base cover),
+        held and bought at up to the long-run price x (1 + risk), what users expect the
+        threat to make the price (as stockholders do): they buy ahead of a threat, do not
+        refill into a shortage that has outrun it, and draw that cover first when the threat
+        comes true. Below it the base cover sits in ``COVER_TRANCHES`` slices: the slice
+        whose middle is a share ``f`` of the base cover is held at the long-run price x
+        ``f ** (-1 / release elasticity)``, a convenience yield (Working's supply of
+        storage). No slice is held dearer than what the use it serves is worth (the buyer's
+        willingness to pay). Measuring the curve on the base cover keeps a threat from
+        making users' ordinary stock dearer: sliced on the raised target, the stock they
+        hold would sit at the bottom of its curve, at the cap, in the very shortage it is
+        held for.
         """
         rows, columns = self.rows, self.columns
         stock = self.inventory[rows, columns]
-        target = np.maximum(self.target[rows, columns], 1e-12)
+        target = self.target[rows, columns]
         base = np.maximum(self.base_target[rows, columns], 1e-12)
         normal = self.long_run_price[rows, columns]
         ceiling = np.maximum(self.willingness_price(settings), normal)
-        held, middle = cover_slices(stock, target)
-        elasticity = settings.release_elasticity
-        offered = np.minimum(reservation_price(normal, middle, elasticity), ceiling)
-        of_base = middle * target / base
+        held, middle = cover_slices(np.minimum(stock, base), base)
+        room = np.maximum(target - base, 0.0)  # the cover that risk adds
+        at_risk = np.clip(stock - base, 0.0, room)
         expected = normal * (1.0 + self.risk[rows, columns])  # what a threat may make it
-        on_curve = reservation_price(normal, np.minimum(of_base, 1.0), elasticity)
-        bought_back = np.where(of_base > 1.0, expected, np.minimum(on_curve, ceiling))
-        return held, target / COVER_TRANCHES - held, offered, bought_back
+        on_curve = reservation_price(normal, middle, settings.release_elasticity)
+        price = np.minimum(np.vstack((expected[None], on_curve)), ceiling)
+        lacking = np.vstack(((room - at_risk)[None], base / COVER_TRANCHES - held))
+        return np.vstack((at_risk[None], held)), lacking, price, price
 
     def cover_orders(self, settings, last_price: np.ndarray) -> tuple[Asks, Bids]:
         """This month's stock asks and restocking bids, from one reading of the slices."""

@@ -66,6 +66,21 @@ def test_a_restriction_on_the_origin_raises_cover_by_its_share_of_purchases():
     assert fleet.target[0, 0] == pytest.approx(expected)
 
 
+def test_a_threat_makes_users_ordinary_cover_no_dearer_and_its_own_cover_goes_first():
+    calm, threatened = one_buyer(3.0), one_buyer(3.0)
+    threatened.see_risk(np.array([[0.75]]), SETTINGS)
+    threatened.plan(1, SETTINGS.replace(demand_noise=0.0), np.random.default_rng(1))
+    assert threatened.target[0, 0] > calm.target[0, 0]
+    before, after = calm.stock_asks(SETTINGS, LAST), threatened.stock_asks(SETTINGS, LAST)
+    # The base cover (2 months) sits on the same curve; the month above it is risk cover,
+    # offered at what the threat was expected to make the price, below the base curve.
+    np.testing.assert_allclose(after.price[2:], before.price[2:])
+    np.testing.assert_allclose(after.quantity[2:], before.quantity[2:])
+    assert after.quantity[1] == pytest.approx(100.0)
+    assert after.price[1] == pytest.approx(1750.0)
+    assert after.price[1] < after.price[3:].max()
+
+
 def test_risk_fades_over_its_memory_once_the_restriction_is_gone():
     fleet = one_buyer(2.0)
     fleet.see_risk(np.array([[1.0]]), SETTINGS)
