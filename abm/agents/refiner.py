@@ -42,10 +42,7 @@ class RefineryFleet(SiteFleet):
     def raw_bids(self, month: int, settings, raw_reference: np.ndarray) -> Bids:
         """Raw purchases planned from capacity and stocks, priced from the expected margin."""
         capacity = self.capacity_in(month)
-        # Covers are months of output at the 2023 utilisation of the stage.
-        output = capacity * self.utilisation
-        target = self.product_cover_months * output
-        surplus = np.maximum(self.refined_stock - target, 0.0)
+        surplus = np.maximum(self.refined_stock - self.product_cover(capacity), 0.0)
         cover = self.ore_cover(capacity, settings)
         gap = (cover - self.raw_stock) / settings.inventory_adjustment_months
         quantity = np.clip(capacity + gap - surplus / 2.0, 0.0, 2.0 * capacity)
@@ -61,6 +58,11 @@ class RefineryFleet(SiteFleet):
             max_price=max_price,
             max_quantity=quantity,
         )
+
+    def product_cover(self, capacity: np.ndarray) -> np.ndarray:
+        """Tonnes of refined stock the refinery wants at ``capacity``: covers are months of
+        output at the 2023 utilisation of the stage."""
+        return self.product_cover_months * capacity * self.utilisation
 
     def ore_cover(self, capacity: np.ndarray, settings) -> np.ndarray:
         """Tonnes of ore the refinery wants in stock at ``capacity``: its cover, raised by
@@ -113,7 +115,7 @@ class RefineryFleet(SiteFleet):
         there (``last_price``, (mineral, country))."""
         raw = np.where(np.isnan(self.raw_price_paid), self.raw_price_seen, self.raw_price_paid)
         cost = raw + self.unit_cost
-        target = self.product_cover_months * self.capacity_in(month) * self.utilisation
+        target = self.product_cover(self.capacity_in(month))
         held, middle = cover_slices(self.refined_stock, target)
         above = np.maximum(self.refined_stock - target, 0.0)
         normal = np.where(np.isfinite(self.investment_price), self.investment_price, cost)
