@@ -381,7 +381,7 @@ def _write_files(model: MineralsModel, staging: Path, scenario: str, figures: bo
     if figures:
         from abm.figures import write_figures
 
-        for path in write_figures(model, staging):
+        for path in write_figures(model, staging, scenario):
             written[path.name] = path
     (staging / "manifest.json").write_text(
         json.dumps(manifest(model, scenario, written), indent=2, sort_keys=True) + "\n"
