@@ -191,7 +191,9 @@ class MineralsModel(mesa.Model):
             output_2023=recyclers.output_2023_t_per_month.to_numpy(float)
             * float(self.settings.recycling),
             end_of_life_months=world.end_of_life_months[mineral_index],
+            life_order=self.settings.product_life_order,
             consumption_2023=consumption[mineral_index, recycler_country],
+            collection_rate_2023=world.collection_rate_2023[mineral_index],
             cost_usd_per_t=self.settings.recycling_cost_share * reference[mineral_index, REFINED],
         )
         for index in range(len(self.mines)):

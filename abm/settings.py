@@ -243,6 +243,15 @@ class ModelSettings:
         default=0.05,
         metadata={"help": "yearly growth of recycling capacity", "min": 0.0, "max": 5.0},
     )
+    product_life_order: int = field(
+        default=3,
+        metadata={
+            "help": "stages of the delay from use to end of life (1: exponential lives; "
+            "3: lives spread with a coefficient of variation of 0.58)",
+            "min": 1,
+            "max": 12,
+        },
+    )
 
     policy_mode: str = field(
         default="scripted",

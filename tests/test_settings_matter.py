@@ -56,6 +56,7 @@ CHANGES = {
     "recycling": (False, "default", "2023-06"),
     "recycling_cost_share": (3.0, "default", "2023-06"),
     "recycling_capacity_growth": (0.0, "default", "2032-12"),
+    "product_life_order": (1, "default", "2024-12"),
     "policy_mode": ("endogenous", "retaliation-spiral", "2026-12"),
     "retaliation": (False, "retaliation-spiral", "2026-12"),
     "retaliation_probability": (1.0, "retaliation-spiral", "2026-12"),

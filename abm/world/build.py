@@ -59,6 +59,7 @@ def build_world(
         world_demand_2023=world_demand,
         secondary_share=secondary,
         end_of_life_months=recycling.end_of_life_years.fillna(15.0).to_numpy(float) * 12.0,
+        collection_rate_2023=recycling.collection_rate_2023.to_numpy(float),
         sites=sites,
         capacity_path=paths,
         buyers=buyers,

@@ -23,6 +23,7 @@ class World:
     world_demand_2023: np.ndarray  # (mineral,) t/month of refined material
     secondary_share: np.ndarray  # (mineral,)
     end_of_life_months: np.ndarray  # (mineral,)
+    collection_rate_2023: np.ndarray  # (mineral,) share of end-of-life material collected
     sites: pd.DataFrame  # one row per mine or refinery tranche (stage, mineral, location, owner)
     capacity_path: np.ndarray  # (site, month) t/month from 2023 capacity and the pipeline
     buyers: pd.DataFrame  # one row per (country, sector)

@@ -196,7 +196,7 @@ def test_recycling_support_raises_recycled_supply(calibration):
     support = Policy(
         "recycling_support",
         "JP",
-        "copper",
+        "lithium",
         "refined",
         params={"collection_rate": 0.6, "capacity_growth": 0.3},
     )
@@ -206,7 +206,7 @@ def test_recycling_support_raises_recycled_supply(calibration):
     def recycled(model):
         supply = tables(model)["supply"]
         return supply[
-            (supply.mineral == "copper") & (supply.source == "recycled") & (supply.country == "JP")
+            (supply.mineral == "lithium") & (supply.source == "recycled") & (supply.country == "JP")
         ].tonnes.sum()
 
     assert recycled(supported) > 1.2 * recycled(base)
