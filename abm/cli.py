@@ -7,6 +7,7 @@ folder holding files abm did not write is ever replaced (``abm.folders``).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -56,18 +57,27 @@ def command_run(args: argparse.Namespace) -> int:
     from abm.experiment import build
     from abm.outputs import write_run
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(_scenario_named(args))
     overrides = _parse_sets(args.set)
     for key in ("world", "start", "end"):
         if getattr(args, key) is not None:
             overrides[key] = getattr(args, key)
     scenario.model_settings(overrides)  # bad settings are refused before anything else
+    against = None
+    if args.compare is not None:
+        if args.no_figures:
+            raise InputError("--compare draws into the figures; drop --no-figures")
+        against = load_scenario(args.compare)
+        against.model_settings(overrides)
     out = Path(args.out) if args.out else run_folder(scenario.name, args.seed, overrides)
     check_output_folder(out)  # before the run: refused folders cost no simulation
     began = time.perf_counter()
     model = build(scenario, seed=args.seed, overrides=overrides).run()
     simulated = time.perf_counter() - began
-    write_run(model, out, scenario.name, figures=not args.no_figures)
+    compare = None
+    if against is not None:
+        compare = (against.name, build(against, seed=args.seed, overrides=overrides).run())
+    write_run(model, out, scenario.name, figures=not args.no_figures, compare=compare)
     print(
         f"scenario {scenario.name}: {model.month} months simulated in {simulated:.2f} s "
         f"(seed {args.seed}); results in {out}/"
@@ -75,11 +85,22 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario_named(args: argparse.Namespace) -> str:
+    """The scenario of ``abm run NAME`` or ``--scenario NAME`` (the default without
+    either); naming two different ones is refused."""
+    given = {name for name in (args.name, args.scenario) if name is not None}
+    if len(given) > 1:
+        raise InputError(f"scenario: named twice ({' and '.join(sorted(given))}); name one")
+    return given.pop() if given else "default"
+
+
 def command_scenarios(args: argparse.Namespace) -> int:
     """``abm scenarios``: list the built-in scenarios with their descriptions."""
-    for name, path in builtin_scenarios().items():
+    scenarios = builtin_scenarios()
+    width = max(map(len, scenarios)) + 2
+    for name, path in scenarios.items():
         scenario = load_scenario(str(path))
-        print(f"{name:24s} {scenario.description}")
+        print(f"{name:{width}s}{scenario.description}")
     return 0
 
 
@@ -107,7 +128,10 @@ def parser() -> argparse.ArgumentParser:
     top = OneLineParser(prog="abm", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one scenario; tables and figures in results/")
-    run.add_argument("--scenario", default="default", help="built-in name or TOML file")
+    run.add_argument(
+        "name", nargs="?", help="scenario: built-in name or TOML file (default: default)"
+    )
+    run.add_argument("--scenario", help="the same as NAME")
     run.add_argument("--seed", type=_seed, default=1, help="seed of all randomness (default 1)")
     run.add_argument(
         "--world", type=_world, help="base year of the calibrated world (default the scenario's)"
@@ -127,6 +151,12 @@ def parser() -> argparse.ArgumentParser:
         help="change a model setting (repeatable)",
     )
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    run.add_argument(
+        "--compare",
+        metavar="SCENARIO",
+        help="also run SCENARIO (same seed and settings) and draw its world price in "
+        "prices.png, e.g. the scenario's counterfactual",
+    )
     run.set_defaults(handler=command_run)
     listing = commands.add_parser("scenarios", help="list the built-in scenarios")
     listing.set_defaults(handler=command_scenarios)
@@ -195,7 +225,15 @@ def main(argv: list[str] | None = None) -> int:
     one line on stderr and exit code 2."""
     args = parser().parse_args(argv)
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # here, where a closed pipe can be caught, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (``abm scenarios | head``): stop quietly, as the Python
+        # documentation advises, with stdout pointed at devnull so the exit flush is silent.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except InputError as error:
         print(f"abm: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -34,12 +34,20 @@ SHARE_FLOOR = 0.02  # locations that never reach this share of a mineral go into
 OTHER = "other"
 POLICY_START = "policy-start"  # the gid of the line marking a policy's start
 SIZE = (16.0, 7.5)
+REFINED = 1
 
 
-def write_figures(model: MineralsModel, directory: Path, scenario: str = "") -> list[Path]:
-    """Write the price and refined-share figures of ``model`` into ``directory``."""
+def write_figures(
+    model: MineralsModel,
+    directory: Path,
+    scenario: str = "",
+    compare: tuple[str, MineralsModel] | None = None,
+) -> list[Path]:
+    """Write the price and refined-share figures of ``model`` into ``directory``; with
+    ``compare`` (a scenario's name and its run), its world price is drawn in the price
+    figure too."""
     figures = {
-        "prices.png": price_figure(model, scenario),
+        "prices.png": price_figure(model, scenario, compare),
         "refined_shares.png": shares_figure(model, scenario),
     }
     paths = []
@@ -94,12 +102,40 @@ def refined_shares(model: MineralsModel, mineral: int) -> tuple[np.ndarray, list
     return bands, [c for c, keep in zip(world.countries, shown, strict=True) if keep] + [OTHER]
 
 
-def price_figure(model: MineralsModel, scenario: str = "") -> Figure:
+def world_price_ratio(model: MineralsModel) -> np.ndarray:
+    """(month, mineral) refined delivered price weighted by tonnes bought, over the 2023
+    reference; NaN in a month nobody bought."""
+    world, rec = model.world, model.recorder
+    done = rec.months_done
+    bought = rec.flows[REFINED, :done].sum(axis=2)  # (month, mineral, destination)
+    price = np.nan_to_num(rec.destination_price[REFINED, :done])
+    total = bought.sum(axis=2)
+    value = (price * bought).sum(axis=2)
+    mean = np.divide(value, total, out=np.full_like(total, np.nan), where=total > 0)
+    return mean / world.reference_price[None, :, REFINED]
+
+
+def _aligned(model: MineralsModel, other: MineralsModel) -> np.ndarray:
+    """``other``'s world price ratio on ``model``'s months, NaN where it has none."""
+    ours = model.world.months[: model.recorder.months_done]
+    theirs = other.world.months[: other.recorder.months_done]
+    at = theirs.get_indexer(ours)
+    ratio = world_price_ratio(other)
+    return np.where((at >= 0)[:, None], ratio[np.maximum(at, 0)], np.nan)
+
+
+def price_figure(
+    model: MineralsModel, scenario: str = "", compare: tuple[str, MineralsModel] | None = None
+) -> Figure:
     """Refined delivered price in the main consuming countries over its 2023 level, one
-    panel per mineral, log scale."""
+    panel per mineral, log scale; with ``compare``, that run's world price in black."""
     world = model.world
     years = _years(model)
     ratios = price_ratios(model)
+    against = None
+    if compare is not None:
+        against = _aligned(model, compare[1])
+        ratios = np.concatenate((ratios, against[:, :, None]), axis=2)
     figure, axes = plt.subplots(2, 4, figsize=SIZE, sharex=True)
     colours = plt.get_cmap("tab10").colors  # type: ignore[attr-defined]
     for m, axis in enumerate(axes.ravel()):
@@ -112,6 +148,15 @@ def price_figure(model: MineralsModel, scenario: str = "") -> Figure:
                 lw=1.3,
                 label=country,
             )
+        if against is not None:
+            axis.plot(
+                years,
+                against[:, m],
+                color="black",
+                lw=2.0,
+                alpha=0.6,
+                label=f"{compare[0]} (world price)" if compare else None,
+            )
         axis.axhline(1.0, color="grey", lw=0.8, ls=":")
         axis.set_yscale("log")
         _ratio_ticks(axis, ratios[:, m])
@@ -119,7 +164,17 @@ def price_figure(model: MineralsModel, scenario: str = "") -> Figure:
         _mark_policies(axis, model, world.minerals[m])
     for axis in axes[:, 0]:
         axis.set_ylabel("price / 2023 price (log)")
-    axes[0, 0].legend(title="delivered to", fontsize=8, title_fontsize=8, ncol=2)
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    figure.legend(
+        handles,
+        labels,
+        loc="upper center",
+        ncol=len(labels),
+        fontsize=9,
+        bbox_to_anchor=(0.5, 0.955),
+        frameon=False,
+        title=None,
+    )
     return _finish(
         figure,
         axes,
@@ -226,5 +281,5 @@ def _finish(figure: Figure, axes, title: str, years: np.ndarray) -> Figure:
         axis.set_xlabel("year")
     axes[0, 0].set_xlim(years[0], max(years[-1], years[0] + 1.0 / 12.0))
     figure.suptitle(title, fontsize=12)
-    figure.subplots_adjust(left=0.05, right=0.99, bottom=0.08, top=0.9, wspace=0.22, hspace=0.18)
+    figure.subplots_adjust(left=0.05, right=0.99, bottom=0.08, top=0.87, wspace=0.22, hspace=0.18)
     return figure

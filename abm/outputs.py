@@ -345,7 +345,13 @@ def manifest(model: MineralsModel, scenario: str, outputs: dict[str, Path]) -> d
     }
 
 
-def write_run(model: MineralsModel, out_dir: Path, scenario: str, figures: bool = True) -> Path:
+def write_run(
+    model: MineralsModel,
+    out_dir: Path,
+    scenario: str,
+    figures: bool = True,
+    compare: tuple[str, MineralsModel] | None = None,
+) -> Path:
     """Write tables, manifest and figures to ``out_dir`` atomically (all or nothing).
 
     ``out_dir`` must be new, empty or an earlier run (``abm.folders``); a disk that is full or
@@ -360,7 +366,7 @@ def write_run(model: MineralsModel, out_dir: Path, scenario: str, figures: bool 
     except OSError as problem:
         raise OutputError(f"{out_dir}: cannot write ({problem.strerror or problem})") from None
     try:
-        _write_files(model, staging, scenario, figures)
+        _write_files(model, staging, scenario, figures, compare)
         check_output_folder(out_dir)  # again: something may have appeared during the run
         replace_folder(staging, out_dir)
     except OSError as problem:
@@ -372,7 +378,13 @@ def write_run(model: MineralsModel, out_dir: Path, scenario: str, figures: bool 
     return out_dir
 
 
-def _write_files(model: MineralsModel, staging: Path, scenario: str, figures: bool) -> None:
+def _write_files(
+    model: MineralsModel,
+    staging: Path,
+    scenario: str,
+    figures: bool,
+    compare: tuple[str, MineralsModel] | None = None,
+) -> None:
     written: dict[str, Path] = {}
     for name, table in tables(model).items():
         path = staging / f"{name}.parquet"
@@ -381,8 +393,9 @@ def _write_files(model: MineralsModel, staging: Path, scenario: str, figures: bo
     if figures:
         from abm.figures import write_figures
 
-        for path in write_figures(model, staging, scenario):
+        for path in write_figures(model, staging, scenario, compare):
             written[path.name] = path
-    (staging / "manifest.json").write_text(
-        json.dumps(manifest(model, scenario, written), indent=2, sort_keys=True) + "\n"
-    )
+    record = manifest(model, scenario, written)
+    if compare is not None:
+        record["compared_with"] = compare[0]  # prices.png draws its world price
+    (staging / "manifest.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")

@@ -144,3 +144,34 @@ def test_a_command_whose_extra_is_missing_says_which_extra_in_one_line(monkeypat
     error = capsys.readouterr().err
     assert "'viz' extra" in error and "pip install 'abm-critical-minerals[viz]'" in error
     assert error.count("\n") == 1
+
+
+def test_a_scenario_runs_by_name_as_users_type_it(tmp_path, capsys):
+    out = tmp_path / "by-name"
+    assert main(["run", "ira", "--end", "2023-02", "--out", str(out), "--no-figures"]) == 0
+    assert json.loads((out / "manifest.json").read_text())["scenario"] == "ira"
+    assert main(["run", "ira", "--scenario", "default", "--out", str(tmp_path / "x")]) == 2
+    assert "named twice" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_compare_draws_the_other_run_and_the_manifest_names_it(tmp_path, capsys):
+    out = tmp_path / "compared"
+    arguments = ["run", "ira", "--end", "2023-03", "--compare", "ira-counterfactual"]
+    assert main([*arguments, "--out", str(out)]) == 0
+    assert json.loads((out / "manifest.json").read_text())["compared_with"] == "ira-counterfactual"
+    assert main([*arguments, "--no-figures", "--out", str(tmp_path / "no")]) == 2
+    assert "drop --no-figures" in capsys.readouterr().err
+    assert main(["run", "--compare", "nosuch", "--out", str(tmp_path / "no")]) == 2
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_closed_pipe_ends_the_listing_quietly():
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "abm", "scenarios"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert listing.stdout is not None and listing.stderr is not None
+    listing.stdout.close()  # the reader is gone before anything is written (as `| head -0`)
+    errors = listing.stderr.read().decode()
+    assert listing.wait() == 1
+    assert "Traceback" not in errors and "Exception ignored" not in errors
