@@ -162,7 +162,9 @@ def parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=command_scenarios)
     sweep = commands.add_parser("sweep", help="run a policy sweep file over seeds")
     sweep.add_argument("file", help="sweep file (TOML), e.g. experiments/sweeps/x.toml")
-    sweep.add_argument("--workers", type=int, default=None, help="parallel workers")
+    sweep.add_argument(
+        "--workers", type=int, default=None, help="parallel workers (default: every core)"
+    )
     sweep.add_argument("--backend", choices=("processes", "dask"), default="processes")
     sweep.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://HOST:PORT)")
     sweep.add_argument("--resume", action="store_true", help="run only the missing runs")

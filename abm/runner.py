@@ -8,6 +8,7 @@ killed sweep or replication leaves no orphans.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -46,6 +47,13 @@ def exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def start_worker(parent_pid: int) -> None:
+    """Worker initializer: leave Ctrl-C to the parent (which stops the pool and says what
+    is done) instead of printing a traceback from every worker, and end with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent_pid)
+
+
 def in_processes[Item, Result](
     function: Callable[[Item], Result], items: list[Item], workers: int, inline: bool = False
 ) -> Generator[tuple[Item, Result]]:
@@ -63,7 +71,7 @@ def in_processes[Item, Result](
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=get_context("spawn"),
-        initializer=exit_with_parent,
+        initializer=start_worker,
         initargs=(os.getpid(),),
     )
     try:

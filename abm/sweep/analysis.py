@@ -114,10 +114,14 @@ def finished_sweep(directory: Path) -> Sweep:
     return parse_sweep(text, str(where))
 
 
-def analyze(directory: Path) -> list[Path]:
-    """Write every figure and table; returns their paths."""
+def analyze(directory: Path) -> tuple[list[Path], tuple[int, int]]:
+    """Write every figure and table of the runs done; returns their paths and (runs done,
+    runs planned). Sensitivity indices need every run of the design."""
+    from abm.sweep.design import runs
+
     sweep = finished_sweep(directory)
     table = pd.read_parquet(directory / "runs.parquet")
+    planned = len(runs(sweep))
     ok = table[table["status"] == "ok"]
     out = directory / "analysis"
     out.mkdir(exist_ok=True)
@@ -133,7 +137,7 @@ def analyze(directory: Path) -> list[Path]:
             path = out / f"{_safe(metric)}__heatmap.png"
             _heat_map(ok, metric, parameters[0], parameters[1], path)
             written.append(path)
-        if sweep.design in ("sobol", "morris") and len(ok) == len(table):
+        if sweep.design in ("sobol", "morris") and len(ok) == len(table) == planned:
             indices = _indices(sweep, table, metric)
             csv = out / f"{_safe(metric)}__{sweep.design}.csv"
             indices.to_csv(csv)
@@ -145,4 +149,4 @@ def analyze(directory: Path) -> list[Path]:
             figure.savefig(csv.with_suffix(".png"), dpi=100)
             plt.close(figure)
             written += [csv, csv.with_suffix(".png")]
-    return written
+    return written, (len(table), planned)

@@ -54,10 +54,12 @@ def collect(out: Path, sweep: Sweep) -> pd.DataFrame:
     """
     planned = {run.run_id for run in runs(sweep)}
     paths = [p for p in sorted((out / "runs").glob("r*.parquet")) if p.stem in planned]
-    frames = [pd.read_parquet(path) for path in paths]
-    table = pd.concat(frames, ignore_index=True).sort_values("run_id", ignore_index=True)
     columns = ["run_id", "sample", *sweep.parameters, "seed", "status"]
     metrics = [m.name for m in sweep.metrics]
+    frames = [pd.read_parquet(path) for path in paths]
+    if not frames:  # interrupted before the first run was written
+        frames = [pd.DataFrame(columns=[*columns, *metrics, "wall_time_s", "error"])]
+    table = pd.concat(frames, ignore_index=True).sort_values("run_id", ignore_index=True)
     table = table[[*columns, *metrics, "wall_time_s", "error"]]
     partial = out / f".runs.parquet.{os.getpid()}.tmp"
     table.to_parquet(partial, index=False)
@@ -192,7 +194,7 @@ def _run_locked(args: argparse.Namespace, plan: Plan) -> int:
         return _refused(problem)
     runs_dir = out / "runs"
     tasks = [Task(run, sweep) for run in plan.runs if run.run_id not in done]
-    workers = min(args.workers or 1, max(len(tasks), 1))
+    workers = min(args.workers or os.cpu_count() or 1, max(len(tasks), 1))
     if not tasks:
         results: Generator[dict] = (row for row in list[dict]())
     elif args.backend == "dask":
@@ -202,22 +204,30 @@ def _run_locked(args: argparse.Namespace, plan: Plan) -> int:
     began = time.perf_counter()
     failures = 0
     unwritable: OSError | None = None
+    interrupted = False
     with tqdm(total=len(tasks), desc=sweep.name, unit="run") as bar:
-        for row in results:
-            # Only errors of our own writes mean the folder: an OSError of the backend (a lost
-            # scheduler connection) is not a full disk.
-            row["fingerprint"] = plan.fingerprint["sha256"]
-            try:
-                write_atomic(row, runs_dir)
-            except OSError as error:
-                unwritable = error
-                results.close()  # stop the workers; runs already written stay for --resume
-                break
-            failures += row["status"] == "failed"
-            bar.set_postfix(failed=failures)
-            bar.update()
+        try:
+            for row in results:
+                # Only errors of our own writes mean the folder: an OSError of the backend (a
+                # lost scheduler connection) is not a full disk.
+                row["fingerprint"] = plan.fingerprint["sha256"]
+                try:
+                    write_atomic(row, runs_dir)
+                except OSError as error:
+                    unwritable = error
+                    results.close()  # stop the workers; runs already written stay for --resume
+                    break
+                failures += row["status"] == "failed"
+                bar.set_postfix(failed=failures)
+                bar.update()
+        except KeyboardInterrupt:
+            interrupted = True
+            bar.write("interrupted: waiting for the runs in progress to stop", file=sys.stderr)
+            results.close()  # stop the workers; what is written stays
     if unwritable:  # reported once the progress bar has ended its line
         return _cannot_write(out, unwritable)
+    if interrupted:
+        return _interrupted(args, plan)
     try:
         manifest = _manifest(sweep, plan.fingerprint)
         write_text_atomic(out / "manifest.json", json.dumps(manifest, indent=2))
@@ -230,6 +240,21 @@ def _run_locked(args: argparse.Namespace, plan: Plan) -> int:
         f"{failed} failed in all; results in {out}/"
     )
     return 1 if failed else 0
+
+
+def _interrupted(args: argparse.Namespace, plan: Plan) -> int:
+    """Ctrl-C: gather the runs done into runs.parquet and say how to finish; exit 130."""
+    try:
+        done = len(collect(plan.out, plan.sweep))
+    except OSError as error:
+        return _cannot_write(plan.out, error)
+    print(
+        f"interrupted: {done} of {len(plan.runs)} runs are in {plan.out}/; "
+        f"`abm sweep {args.file} --resume` runs the rest, `abm analyze {plan.out}` reads "
+        "what is done",
+        file=sys.stderr,
+    )
+    return 130
 
 
 def _refused(problem: str) -> int:
@@ -257,8 +282,14 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     directory = Path(args.directory)
     try:
-        written = analyze(directory)
+        written, (done, planned) = analyze(directory)
     except SweepError as error:
         return _refused(str(error))
+    if done < planned:
+        print(
+            f"warning: {done} of {planned} runs are done; figures show those, and "
+            "sensitivity indices need every run (rerun the sweep with --resume)",
+            file=sys.stderr,
+        )
     print(f"{len(written)} files in {directory / 'analysis'}/")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 import traceback
@@ -44,6 +45,9 @@ def execute(task: Task) -> dict[str, Any]:
     except Exception:  # a failed run is a result, recorded with its traceback
         row = failed(task, traceback.format_exc())
     row["wall_time_s"] = time.perf_counter() - began
+    # A run leaves cycles (agents and their model) that would wait for the collector's
+    # thresholds; a worker that collects after each run stays at its first run's memory.
+    gc.collect()
     return row
 
 

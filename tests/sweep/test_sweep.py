@@ -382,3 +382,32 @@ def analysis_folder(tmp_path: Path, kind: str) -> Path:
 def test_analyze_without_a_sweeps_results_exits_2_in_one_line(tmp_path, capsys, kind, field):
     folder = analysis_folder(tmp_path, kind)
     assert_refused_in_one_line(["analyze", str(folder)], field, tmp_path, capsys)
+
+
+@pytest.mark.slow
+def test_ctrl_c_keeps_the_runs_done_says_how_to_resume_and_analyze_reads_them(tmp_path):
+    text = grid_text(extra='"settings.retaliation" = [true, false]', seeds="[1, 2, 3]")
+    path, out = write(tmp_path, text), tmp_path / "out"
+    command = [sys.executable, "-m", "abm", "sweep", str(path), "--out", str(out)]
+    process = subprocess.Popen(
+        [*command, "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.time() + 120
+    while len(list((out / "runs").glob("r*.parquet"))) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: every process of the group
+    _, errors = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "Traceback" not in errors
+    assert "--resume" in errors and "of 12 runs are in" in errors
+    done = pd.read_parquet(out / "runs.parquet")
+    assert 2 <= len(done) < 12
+    analysed = subprocess.run(
+        [sys.executable, "-m", "abm", "analyze", str(out)], capture_output=True, text=True
+    )
+    assert analysed.returncode == 0, analysed.stderr
+    assert f"{len(done)} of 12 runs are done" in analysed.stderr
