@@ -21,7 +21,7 @@ def test_the_nickel_price_after_a_ban_converges_without_a_second_peak():
     model = run("nickel-ban-2014", seed=1).model
     price = world_price(model, "nickel")
     months = list(model.world.months.strftime("%Y-%m"))
-    start = months.index("2024-01")
+    start = months.index("2014-01")  # the ban, in the 2013 world
     excess = price[start : start + 120] / price[start - 1] - 1.0
     peak = int(np.argmax(excess))
     after = excess[peak:]
