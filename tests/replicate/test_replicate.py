@@ -82,6 +82,14 @@ def test_why_texts_hold_no_numbers_of_their_own():
             assert "{" not in report_module.explain(measured)
 
 
+def test_no_row_name_begins_another_rows_name():
+    """Rows are found in the report by name: a name that begins another would find the wrong
+    row."""
+    names = [metric.name for claim in CLAIMS for metric in claim.metrics]
+    clashes = [(a, b) for a in names for b in names if a != b and b.startswith(a)]
+    assert not clashes
+
+
 def test_judged_rows_name_the_prices_they_check_against_the_cap():
     for claim in CLAIMS:
         for metric in claim.metrics:
