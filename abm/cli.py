@@ -42,13 +42,15 @@ def _world(text: str) -> int | str:
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
-    """``--set key=value`` pairs, each value read as its setting's type."""
+    """``--set key=value`` pairs, each value read as its setting's type; ``world=YEAR``
+    chooses the calibrated world as ``--world`` does."""
     values: dict[str, Any] = {}
     for item in items:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
             raise SettingsError(f"--set '{item}': expected key=value")
-        values[key.strip()] = parse_setting(key.strip(), text)
+        name = key.strip()
+        values[name] = _world(text) if name == "world" else parse_setting(name, text)
     return values
 
 
@@ -148,7 +150,7 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="change a model setting (repeatable)",
+        help="change a model setting, or world=YEAR (repeatable)",
     )
     run.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     run.add_argument(

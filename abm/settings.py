@@ -122,7 +122,7 @@ class ModelSettings:
         metadata={"help": "months buyers take to close an inventory gap", "min": 1.0, "max": 120.0},
     )
     release_elasticity: float = field(
-        default=1.1,
+        default=1.18,
         metadata={
             "help": "how readily users and refiners give up cover as prices rise",
             "min": 0.05,

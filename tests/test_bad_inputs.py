@@ -324,6 +324,9 @@ CASES += [
         "x.toml: start 2021-06 is before January of its world (world = 2022)",
     ),
     (GOOD, ["--world", "2022", "--start", "2010-01"], "start 2010-01 is before January"),
+    (GOOD, ["--set", "world=1999"], f"x.toml: world: 1999 {WORLD}"),
+    (GOOD, ["--set", "world=2013.0"], f"x.toml: world: '2013.0' {WORLD}"),
+    (GOOD, ["--set", "world=2022", "--start", "2021-12"], "start 2021-12 is before January"),
     (
         "world = 2010\n" + GOOD,
         ["--set", "start=2009-12"],

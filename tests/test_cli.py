@@ -57,6 +57,17 @@ def test_abm_run_world_chooses_the_world_and_the_default_is_2023(tmp_path):
     assert mined[0] < mined[1]  # 2022's world mined less than 2023's
 
 
+def test_abm_run_set_world_is_the_same_key_as_world(tmp_path):
+    arguments = ["run", "--start", "2022-01", "--end", "2022-01", "--no-figures"]
+    assert main([*arguments, "--set", "world=2022", "--out", str(tmp_path / "a")]) == 0
+    assert main([*arguments, "--world", "2022", "--out", str(tmp_path / "b")]) == 0
+    manifests = [json.loads((tmp_path / n / "manifest.json").read_text()) for n in "ab"]
+    assert manifests[0]["world"] == manifests[1]["world"] == 2022
+    assert manifests[0]["world_checksums"] == manifests[1]["world_checksums"] != {}
+    tables = [pd.read_parquet(tmp_path / n / "supply.parquet") for n in "ab"]
+    pd.testing.assert_frame_equal(*tables)
+
+
 def test_scenarios_lists_the_default(capsys):
     assert main(["scenarios"]) == 0
     assert "default" in capsys.readouterr().out

@@ -101,6 +101,12 @@ def output_share_pp(r: Runs, treated, base, mineral, country, start, months) -> 
     )
 
 
+def output_share_pct(r: Runs, role, mineral, country, year) -> float:
+    """A country's share of refined output in one year, %."""
+    run = r[role]
+    return 100.0 * mx.share(run, run.refined, mineral, country, mx.year(run, year))
+
+
 def share_rise_pp(r: Runs, role, mineral, country, first_year, last_year) -> float:
     """Rise of a country's share of refined output between two years, percentage points."""
     run = r[role]
@@ -257,6 +263,7 @@ METRICS: dict[str, Callable[..., float]] = {
         quota_use_pct,
         china_sourcing_pp,
         output_share_pp,
+        output_share_pct,
         share_rise_pp,
         output_ratio,
         rise_pct,

@@ -263,8 +263,10 @@ def _intro(command: str, commit: str | None, seeds: list[int]) -> list[str]:
         "interval meet the target; a size from history (marked *size*) holds when the mean is "
         "within the band, the historical figure within a factor of two on the same "
         "definition (window and comparator in `experiments/claims.toml`, sources in "
-        "`docs/DATA.md`). Historical episodes are replayed in the calibrated 2023 world, so "
-        "sizes compare a mechanism, not a date. Scenario files are in "
+        "`docs/DATA.md`). Each historical episode runs in a world of its own time (2010 for "
+        "rare earths, 2013 for nickel, 2022 for the 2023 episodes; `docs/DATA.md` section 7) "
+        "from January of that year at its real dates, its counterfactual in the same world, "
+        "and each size is read over history's own months. Scenario files are in "
         "`experiments/scenarios/`; the model is described in `docs/ODD.md`.",
         "",
         "**The cap.** Buyers ration by value: each sector stops buying around its "

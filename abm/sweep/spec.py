@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from abm.data import COUNTRIES, MINERALS
+from abm.data.vintage import check_world, world_years
 from abm.scenario import Scenario, ScenarioError, load_scenario, read_text
 from abm.settings import ModelSettings, SettingsError, month_index
 from abm.validation import InputError, number
@@ -60,7 +61,8 @@ RUN_COLUMNS = (
     "fingerprint",
     "series",
 )
-PATH_PATTERN = re.compile(r"^(settings\.\w+|policy\.\w+\.\w+|policy\[\d+\]\.\w+)$")
+PATH_PATTERN = re.compile(r"^(world|settings\.\w+|policy\.\w+\.\w+|policy\[\d+\]\.\w+)$")
+WORLD = "world"  # the calibrated world's year: a grid axis only (a year is not a range)
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 MAX_RUNS = 100_000  # samples x seeds: a sweep's run list and its validation stay in memory
 
@@ -97,6 +99,10 @@ class Sweep:
     path: Path | None = field(default=None)
 
 
+def _years() -> str:
+    return ", ".join(str(year) for year in world_years())
+
+
 def _fail(where: str, message: str) -> SweepError:
     return SweepError(f"{where}: {message}")
 
@@ -113,7 +119,8 @@ def _check_path(where: str, path: str, scenario: Scenario) -> None:
     if not PATH_PATTERN.match(path):
         raise _fail(
             where,
-            f"parameter '{path}': expected settings.NAME, policy.KIND.FIELD or policy[I].FIELD",
+            f"parameter '{path}': expected world, settings.NAME, policy.KIND.FIELD or "
+            "policy[I].FIELD",
         )
     head = path.split(".")[0]
     if head == "settings":
@@ -144,11 +151,19 @@ def _parameters(where: str, design: str, table: Any, scenario: Scenario) -> dict
     parameters: dict[str, Any] = {}
     for path, value in table.items():
         _check_path(where, path, scenario)
+        if path == WORLD and design != "grid":
+            raise _fail(
+                where,
+                f"parameter 'world': a world is one of the years {_years()}, not a range; "
+                "only design grid can sweep it",
+            )
         if design == "grid":
             if not isinstance(value, list) or not value:
                 raise _fail(where, f"parameter '{path}': a grid needs a non-empty list of values")
             for item in value:
                 _check_value(where, path, item)
+                if path == WORLD:
+                    check_world(f"{where}: parameter ", item, SweepError)
             parameters[path] = list(value)
         else:
             parameters[path] = _range(where, path, design, value)

@@ -1,7 +1,8 @@
 """The interactive Mesa page: pick a scenario and a few policies, then step month by month.
 
 Run with ``solara run abm/viz/app.py`` (or ``abm viz``). Every control is a keyword of
-``InteractiveModel`` because SolaraViz rebuilds the model as ``type(model)(**params)`` on reset.
+``InteractiveModel`` because SolaraViz rebuilds the model as ``type(model)(**params)`` on reset;
+the world control is the scenario files' ``world`` key (``abm run --world``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from mesa.visualization import Slider, SolaraViz
 from mesa.visualization.utils import update_counter
 
 from abm.data import COUNTRIES, MINERALS
+from abm.data.vintage import world_years
 from abm.experiment import model_arguments
 from abm.model import MineralsModel
 from abm.policy.instruments import Policy
@@ -28,12 +30,25 @@ from abm.settings import POLICY_MODES
 TOP_FLOWS = 8
 
 
+SCENARIO_WORLD = "scenario's"  # the world control's default: the scenario's own world
+
+
+def world_overrides(world: str | int) -> dict[str, Any]:
+    """The world control as overrides: a chosen year rebuilds the model in that year's world
+    from its January (a world starts in its base year); the default keeps the scenario's."""
+    if world in (SCENARIO_WORLD, None, ""):
+        return {}
+    year = int(world)
+    return {"world": year, "start": f"{year}-01"}
+
+
 class InteractiveModel(MineralsModel):
     """A MineralsModel built from the page's simple controls plus a built-in scenario."""
 
     def __init__(
         self,
         scenario_name: str = "default",
+        world: str = SCENARIO_WORLD,
         mineral: str = "lithium",
         export_restriction: bool = False,
         restriction_country: str = "CN",
@@ -52,8 +67,10 @@ class InteractiveModel(MineralsModel):
         chosen = load_scenario(scenario_name)
         self.scenario_name = scenario_name
         self.mineral = mineral
+        overrides: dict[str, Any] = {"policy_mode": policy_mode, "retaliation": bool(retaliation)}
+        overrides |= world_overrides(world)
         policies: list[Policy] = []  # the controls' policies, after the scenario's own
-        start = chosen.settings.get("start", "2023-01")
+        start = overrides.get("start", chosen.settings.get("start", "2023-01"))
         if export_restriction:
             policies.append(
                 Policy(
@@ -88,10 +105,11 @@ class InteractiveModel(MineralsModel):
             **model_arguments(
                 chosen,
                 seed=int(rng) if rng not in (None, "") else None,
-                overrides={"policy_mode": policy_mode, "retaliation": bool(retaliation)},
+                overrides=overrides,
                 extra_policies=policies,
             )
         )
+        self.world_year = chosen.world_year(overrides)
 
     @property
     def mineral_index(self) -> int:
@@ -207,7 +225,9 @@ def DateView(model):  # noqa: N802 - solara components are named like classes
     update_counter.get()
     # Plain HTML, not Markdown: solara's Markdown loads KaTeX from a CDN that is offline here.
     solara.HTML(tag="h2", unsafe_innerHTML=f"Month: {current_date(model)}")
-    solara.Text(f"Scenario: {model.scenario_name}; mineral: {model.mineral}")
+    solara.Text(
+        f"Scenario: {model.scenario_name}; world: {model.world_year}; mineral: {model.mineral}"
+    )
 
 
 def _figure_component(make):
@@ -237,6 +257,12 @@ model_params = {
         "value": "default",
         "values": list(builtin_scenarios()),
         "label": "Scenario",
+    },
+    "world": {
+        "type": "Select",
+        "value": SCENARIO_WORLD,
+        "values": [SCENARIO_WORLD, *map(str, world_years())],
+        "label": "World (base year; the run starts in its January)",
     },
     "mineral": {"type": "Select", "value": "lithium", "values": list(MINERALS), "label": "Mineral"},
     "export_restriction": {"type": "Checkbox", "value": False, "label": "Export restriction"},

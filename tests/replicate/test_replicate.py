@@ -43,12 +43,12 @@ def _row(kind="direction", **fields) -> Metric:
     return Metric(kind=kind, **values)
 
 
-def test_every_claim_scenario_exists_and_pairs_share_a_horizon():
+def test_every_claim_scenario_exists_and_pairs_share_a_world_and_horizon():
     for name in scenarios():
         load_scenario(name)
     for claim in CLAIMS:
         horizons = {
-            (s.model_settings().start, s.model_settings().end)
+            (s.world, s.model_settings().start, s.model_settings().end)
             for s in (load_scenario(n) for n in claim.runs.values())
         }
         assert len(horizons) == 1, (claim.number, horizons)
@@ -82,6 +82,14 @@ def test_why_texts_hold_no_numbers_of_their_own():
             assert "{" not in report_module.explain(measured)
 
 
+def test_no_row_name_begins_another_rows_name():
+    """Rows are found in the report by name: a name that begins another would find the wrong
+    row."""
+    names = [metric.name for claim in CLAIMS for metric in claim.metrics]
+    clashes = [(a, b) for a in names for b in names if a != b and b.startswith(a)]
+    assert not clashes
+
+
 def test_judged_rows_name_the_prices_they_check_against_the_cap():
     for claim in CLAIMS:
         for metric in claim.metrics:
@@ -96,9 +104,9 @@ def test_claims_file_errors_name_the_row_and_field(tmp_path):
         'kind = "direction"': ('kind = "trend"', "kind 'trend'"),
         "band = [6.0, 24.0]": ("band = [24.0, 6.0]", "band must be"),
         'treated = "policy", base = "counterfactual", mineral = "rare_earths", where = "JP", '
-        'start = "2024-01", months = 36 }': (
+        'start = "2010-07", months = 36 }': (
             'treated = "policy", base = "counterfactual", mineral = "rare_earths", '
-            'where = "JP", start = "2024-01", month = 36 }',
+            'where = "JP", start = "2010-07", month = 36 }',
             "args do not fit",
         ),
     }

@@ -35,6 +35,17 @@ def test_bad_sweep_file_error_names_the_field(text, field):
         parse_sweep(text, "bad.toml")
 
 
+def test_a_grid_sweeps_the_world_and_each_run_is_built_in_its_own(tmp_path):
+    text = grid_text(extra="world = [2022, 2023]").replace(
+        '"policy.export_licensing.quota_share" = [0.2, 0.8]', ""
+    )
+    path = write(tmp_path, text.replace("seeds = [1, 2]", "seeds = [1]"))
+    assert run_sweep(arguments(path, tmp_path / "out")) == 0
+    table = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert sorted(table["world"]) == [2022, 2023]
+    assert table.set_index("world")["unmet"].nunique() == 2  # the worlds differ
+
+
 def test_bad_sweep_file_exits_2_and_writes_nothing(tmp_path, capsys):
     path = write(tmp_path, grid_text().replace('"graphite-licensing"', '"nope"'))
     assert run_sweep(arguments(path, tmp_path / "out")) == 2
@@ -299,6 +310,14 @@ BAD_SWEEPS = {
         grid_text().replace('scenario = "graphite-licensing"', "scenario = 5"),
         [],
         "scenario",
+    ),
+    "world an unknown year": (with_parameter("world = [2022, 1999]"), [], "world: 1999"),
+    "world a range": (continuous("{ low = 2010, high = 2022 }", "world"), [], "only design grid"),
+    "world as a setting": (with_parameter('"settings.world" = [2022]'), [], "world"),
+    "world after the start": (
+        with_parameter('world = [2023]\n"settings.start" = ["2022-06"]'),
+        [],
+        "before January of its world",
     ),
     "workers -3": (grid_text(), ["--workers", "-3"], "--workers"),
     "workers 0": (grid_text(), ["--workers", "0"], "--workers"),

@@ -136,6 +136,14 @@ def test_page_renders_steps_and_reacts_to_controls(tmp_path):
             if os.environ.get("ABM_UPDATE_SCREENSHOT") == "1":
                 docs = Path(__file__).resolve().parents[2] / "docs" / "viz.png"
                 shutil.copy(tmp_path / "viz.png", docs)
+            # The world control: the 2013 world, from January 2013, after Reset.
+            page.get_by_label("World (base year; the run starts in its January)").click(force=True)
+            page.get_by_role("option", name="2013", exact=True).click()
+            page.get_by_role("button", name="Reset").click()
+            page.get_by_text("world: 2013").wait_for(timeout=60_000)
+            page.get_by_text("Month: 2013-01").wait_for(timeout=30_000)
+            page.get_by_role("button", name="Step").click()
+            page.get_by_text("Month: 2013-02").wait_for(timeout=30_000)
             browser.close()
     finally:
         server.terminate()
@@ -201,6 +209,34 @@ def test_stopping_abm_viz_stops_its_server_and_frees_the_port(stop):
     finally:
         if viz.poll() is None:
             viz.kill()
+
+
+def test_the_world_control_rebuilds_the_model_in_that_years_world_from_its_january():
+    from abm.experiment import build
+
+    page = app.InteractiveModel(scenario_name="nickel-ban-2014", world="2022")
+    run = build(
+        "nickel-ban-2014",
+        overrides={
+            "world": 2022,
+            "start": "2022-01",
+            "policy_mode": "scripted",
+            "retaliation": True,
+        },
+    )
+    assert (page.world_year, app.current_date(page)) == (2022, "2022-01")
+    assert page.settings == run.settings
+    assert page.calibration.supply.equals(run.calibration.supply)
+    own = app.InteractiveModel(scenario_name="nickel-ban-2014")
+    assert (own.world_year, app.current_date(own)) == (2013, "2013-01")
+    assert not own.calibration.supply.equals(page.calibration.supply)
+    assert app.model_params["world"]["values"] == [
+        app.SCENARIO_WORLD,
+        "2010",
+        "2013",
+        "2022",
+        "2023",
+    ]
 
 
 def test_the_pages_model_is_built_from_its_scenario_as_abm_run_builds_it():
