@@ -98,6 +98,20 @@ def test_a_country_without_refining_does_not_ban_raw_exports_in_its_first_years(
     assert bans[bans.country == "ID"].empty
 
 
+def test_resource_nationalism_bans_raw_exports_when_the_investment_case_pays():
+    # With investment five times faster and free capital, attracted refining arrives so
+    # fast that keeping the ore at home pays somewhere; each ban logs a gain above its cost.
+    overrides = {"policy_mode": "endogenous", "investment_rate": 5.0, "hurdle_rate": 0.0}
+    log = build("default", seed=1, overrides=overrides, end="2023-06").run().policies.log_table()
+    bans = log[log.reason.str.startswith("resource nationalism")]
+    assert not bans.empty
+    for reason in bans.reason:
+        numbers = weighed(reason)
+        assert numbers["gain_usd"] > numbers["cost_usd"] > 0
+    slow = build("default", seed=1, overrides={"policy_mode": "endogenous"}, end="2023-06")
+    assert not slow.run().policies.log_table().reason.str.startswith("resource").any()
+
+
 def forum_case(calibration, void_share):
     ban = Policy("export_ban", "CN", "gallium", "refined", ("US",), start="2023-07")
     forum = Policy("forum", "US", params={"members": ["CN"], "dispute_settlement": True})
