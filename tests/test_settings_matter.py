@@ -58,7 +58,7 @@ CHANGES = {
     "recycling_capacity_growth": (0.0, "default", "2032-12"),
     "policy_mode": ("endogenous", "retaliation-spiral", "2026-12"),
     "retaliation": (False, "retaliation-spiral", "2026-12"),
-    "retaliation_probability": (1.0, "retaliation-spiral", "2026-12"),
+    "retaliation_probability": (1.0, "unilateral", "2026-12"),
     "retaliation_min_exposure": (1.0, "retaliation-spiral", "2026-12"),
     "retaliation_tariff": (2.0, "unilateral", "2030-12"),
     "forum_damping": (0.0, "cooperation", "2030-12"),

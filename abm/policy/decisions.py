@@ -33,62 +33,25 @@ The rest of the world (ROW) has no government that decides.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from abm.observations import Observations
 from abm.policy.disputes import forum_cases
-from abm.policy.effects import RESTRICTIONS, PolicyBook
+from abm.policy.effects import RESTRICTIONS
 from abm.policy.instruments import Policy
 from abm.policy.nationalism import resource_nationalism
 from abm.policy.retaliation import retaliation, signature
-from abm.settings import ModelSettings
+from abm.policy.situation import Situation
 
-if TYPE_CHECKING:
-    from abm.agents.producer import MineFleet
-    from abm.agents.refiner import RefineryFleet
+__all__ = ["Situation", "decide", "industrial_support", "weighed"]
 
 WEIGHED = re.compile(r"(\w+_usd)=([-+0-9.eEinfa]+)")
-
-
-@dataclass(frozen=True)
-class Situation:
-    """What governments' rules may see: the settings, the world's fixed facts, the market's
-    recent record (``observations``), the policy book, the sites' committed capacity and
-    investors' expectations (read only), and the run's random stream."""
-
-    settings: ModelSettings
-    countries: tuple[str, ...]
-    minerals: tuple[str, ...]
-    reference_price: np.ndarray  # (mineral, stage) 2023 USD/t
-    reserve_shares: np.ndarray  # (mineral, country) share of world reserves
-    mine_sites: tuple[np.ndarray, np.ndarray]  # each mine's (mineral, location)
-    refinery_sites: tuple[np.ndarray, np.ndarray]  # each refinery's (mineral, location)
-    observations: Observations
-    policies: PolicyBook
-    rng: np.random.Generator
-    mines: MineFleet
-    refineries: RefineryFleet
-    refining_lead_months: np.ndarray  # (3, mineral): permits, build, ramp-up of refining
-    horizon_months: int  # months in the run (the capacity path's length)
 
 
 def weighed(reason: str) -> dict[str, float]:
     """The numbers a decision weighed, read back from its reason: ``{"gain_usd": ...}``."""
     bracket = reason[reason.rfind("[") :] if "[" in reason else ""
     return {name: float(value) for name, value in WEIGHED.findall(bracket)}
-
-
-def output_shares(view: Situation, months: int = 12) -> tuple[np.ndarray, np.ndarray]:
-    """Mining and refining shares by (mineral, country) over the last ``months``."""
-    shares = []
-    for stage, sites in enumerate((view.mine_sites, view.refinery_sites)):
-        total = np.zeros((len(view.minerals), len(view.countries)))
-        np.add.at(total, sites, view.observations.output_over(stage, months))
-        shares.append(total / np.maximum(total.sum(axis=1, keepdims=True), 1e-300))
-    return shares[0], shares[1]
 
 
 def industrial_support(view: Situation, c: int, month: int) -> list[Policy]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from abm.policy.instruments import Policy
 
 if TYPE_CHECKING:
-    from abm.policy.decisions import Situation
+    from abm.policy.situation import Situation
 
 LIABLE = ("export_ban", "export_licensing", "export_tax")
 

@@ -35,9 +35,10 @@ import numpy as np
 
 from abm.groups import group_medians
 from abm.policy.instruments import Policy
+from abm.policy.situation import output_shares
 
 if TYPE_CHECKING:
-    from abm.policy.decisions import Situation
+    from abm.policy.situation import Situation
 
 RAW, REFINED = 0, 1
 
@@ -131,8 +132,6 @@ def investment_case(view: Situation, m: int, c: int, month: int) -> Case:
 def resource_nationalism(view: Situation, c: int, month: int) -> list[Policy]:
     """Raw-export bans where ``c`` mines much, refines little, and the investment case for
     refining at home beats the export revenue lost and the dispute risk."""
-    from abm.policy.decisions import output_shares
-
     settings, country = view.settings, view.countries[c]
     mining, refining = output_shares(view)
     reserves = view.reserve_shares

@@ -35,7 +35,7 @@ from abm.policy.instruments import Policy
 from abm.policy.kinds import ExportLicensing
 
 if TYPE_CHECKING:
-    from abm.policy.decisions import Situation
+    from abm.policy.situation import Situation
 
 STAGES = ("raw", "refined")
 
