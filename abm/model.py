@@ -116,6 +116,16 @@ class MineralsModel(mesa.Model):
             observations=self.observations,
             policies=self.policies,
             rng=self.rng,
+            mines=self.mines,
+            refineries=self.refineries,
+            refining_lead_months=np.stack(
+                [
+                    self.world.decision_months[REFINED],
+                    self.world.build_months[REFINED],
+                    self.world.ramp_months[REFINED],
+                ]
+            ),
+            horizon_months=len(self.world.months),
         )
         self.recorder = Recorder(self)
         # The 2023 prices start the first clearing (origin prices differ from them by freight

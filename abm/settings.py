@@ -291,6 +291,22 @@ class ModelSettings:
             "max": 1.0,
         },
     )
+    forum_case_months: int = field(
+        default=34,
+        metadata={
+            "help": "months from a forum case on an export restriction to its removal",
+            "min": 1,
+            "max": 240,
+        },
+    )
+    forum_appeal_void_share: float = field(
+        default=0.6,
+        metadata={
+            "help": "chance a ruling against a restriction is appealed into the void",
+            "min": 0.0,
+            "max": 1.0,
+        },
+    )
     decision_interval_months: int = field(
         default=3, metadata={"help": "months between governments' decisions", "min": 1, "max": 120}
     )
@@ -298,14 +314,6 @@ class ModelSettings:
         default=0.2,
         metadata={
             "help": "least share of world reserves for a raw-export ban",
-            "min": 0.0,
-            "max": 1.0,
-        },
-    )
-    nationalism_capture: float = field(
-        default=0.4,
-        metadata={
-            "help": "share of banned raw exports a government expects to refine at home",
             "min": 0.0,
             "max": 1.0,
         },

@@ -64,6 +64,8 @@ class PolicyBook:
         self.baseline: dict[tuple, LicenceBaseline] = {}  # licensing, per (policy, stage, mineral)
         self.refused: dict[tuple, dict[int, np.ndarray]] = {}  # licensing: month -> t refused
         self.answered: set[tuple[int, int]] = set()  # (policy number, country) considered
+        self.cases: dict[int, int] = {}  # forum cases: policy number -> month of the ruling
+        self.ruled: set[int] = set()  # policy numbers whose case has been ruled on
         countries = len(world.countries)
         self.members = np.zeros((countries, countries), dtype=bool)
         self.settles = np.zeros((countries, countries), dtype=bool)

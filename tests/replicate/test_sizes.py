@@ -44,7 +44,6 @@ AT_THE_CAP = {
     (1, "peak price in Japan, restricted / unrestricted, first 36 months of the quotas"),
     (1, "highest quarterly price in Japan, 2010-Q2 to 2011-Q3, over 2010-Q1"),
     (3, "ex-China over China price, 2024 (the licensed months after the first), licensing - none"),
-    (9, "cobalt price peak in the 12 months after the DRC halt, cooperation / unilateral"),
 }
 
 
