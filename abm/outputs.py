@@ -76,13 +76,15 @@ def _tiered_table(
     axes: tuple[str, ...],
     value: str,
     floor: float | None,
+    via: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rows of an ordinary (stage, month, mineral, *axes) array and the compliant tier's
     (month, mineral, *axes) array, each with its tier.
 
     Ordinary refined rows of a mineral are ``noncompliant`` while IRA rules tier it, ``all``
     otherwise; compliant rows are kept only while tiered. Rows are kept where the value is
-    finite, and at least ``floor`` if one is given.
+    finite, and at least ``floor`` if one is given. ``via``, shaped as ``ordinary``, names the
+    country each ordinary row went through (-1: none; the compliant tier goes direct).
     """
     world, tiered = model.world, model.recorder.tiered
     months = _months(model)
@@ -107,6 +109,9 @@ def _tiered_table(
     for name, place, c_place in zip(axes, places, c_places, strict=True):
         frame[name] = _categorical(np.concatenate([place, c_place])[keep], world.countries)
     frame["tier"] = _categorical(tier[keep], TIERS)
+    if via is not None:
+        through = np.concatenate([via.ravel(), np.full(compliant.size, -1)])[keep]
+        frame["via"] = _categorical(through, world.countries)
     frame[value] = values[keep]
     return pd.DataFrame(frame)
 
@@ -130,7 +135,8 @@ def prices_table(model: MineralsModel) -> pd.DataFrame:
 
 
 def flows_table(model: MineralsModel) -> pd.DataFrame:
-    """Tonnes by origin and destination; ``tier`` says which market the tonnes served."""
+    """Tonnes by origin and destination; ``tier`` says which market the tonnes served, and
+    ``via`` the third country they went through round a ban (empty: direct; ``abm.leakage``)."""
     rec, done = model.recorder, model.recorder.months_done
     return _tiered_table(
         model,
@@ -139,6 +145,7 @@ def flows_table(model: MineralsModel) -> pd.DataFrame:
         ("origin", "destination"),
         "tonnes",
         FLOW_FLOOR_T,
+        via=rec.via[:, :done],
     )
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from abm.agents.recycler import RecyclerFleet
     from abm.agents.refiner import RefineryFleet
     from abm.agents.stockholder import StockholderFleet
+    from abm.leakage import Leakage
     from abm.market import Clearing
     from abm.policy.stockpiles import Stockpiles
     from abm.transit import Pipeline
@@ -35,6 +36,7 @@ class Holders(Protocol):
     stockpiles: Stockpiles
     stockholders: StockholderFleet
     in_transit: tuple[Pipeline, Pipeline]
+    leakage: Leakage
 
 
 BOOK_STAGES = ("raw", "refined", "scrap")
@@ -60,6 +62,8 @@ class Recorder:
         self.origin_price = np.full((2, months, minerals, countries), np.nan)
         self.destination_price = np.full((2, months, minerals, countries), np.nan)
         self.flows = np.zeros((2, months, minerals, countries, countries))
+        # The third country each pair's tonnes went through (``abm.leakage.DIRECT``: none).
+        self.via = np.full((2, months, minerals, countries, countries), -1, dtype=np.int16)
         self.mine_output = np.zeros((months, len(model.mines)))
         self.refinery_output = np.zeros((months, len(model.refineries)))
         self.recycled = np.zeros((months, len(model.recyclers.mineral)))
@@ -146,6 +150,7 @@ class Recorder:
             self.origin_price[stage, month] = result.origin_price
             self.destination_price[stage, month] = result.destination_price
             self.flows[stage, month] = result.flows
+            self.via[stage, month] = model.leakage.via[stage]
             self.solver_excess[stage, month] = result.max_relative_excess
         if compliant is not None:
             self.compliant_price[month] = compliant.destination_price

@@ -1,0 +1,139 @@
+"""Leakage: banned trade that reaches its buyers through a third country.
+
+A pair (origin ``i``, destination ``j``) closed by a ban, or by a quota of zero, may still be
+served through a third country ``k``: the goods go ``i -> k``, are relabelled there and go
+on ``k -> j`` (antimony oxides to the US through Thailand and Mexico after China's December
+2024 ban; ``docs/DATA.md``). The route is the cheapest eligible ``k`` at last month's origin
+price: not ``i`` or ``j``, and trading freely with both (no ban, tax-free quota or cap from
+``i``, none into ``j``), so a ban on every target leaks nothing. In the market the closed
+pair's cell carries the route: its freight is ``i -> k`` plus ``k -> j``, its tariff is
+``j``'s on ``k``, its export tax is ``i``'s to ``k``, raised by the relabelling and
+enforcement cost (ad valorem on the origin value), and its cap, enforced by the market's
+quota rent, is ``leak_limit_share`` of the pair's monthly flow in the 12 months before it
+was first closed, shrunk by any enforcement crackdown. The enforcement cost rises with the
+tonnes the route carried in the last 12 months, from ``leak_enforcement_cost_share`` with
+none to that plus ``leak_enforcement_rise`` at a full year at the limit: enforcement reacts
+to the volumes it detects. The goods spend the months of both legs in transit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from abm.market import Frictions
+
+WINDOW_MONTHS = 12  # the pre-restriction flow and the leaked volume are measured over a year
+DIRECT = -1  # ``via`` where the tonnes go direct
+
+
+class Leakage:
+    """Each stage's leak routes this month, the pre-restriction flows and the tonnes leaked."""
+
+    def __init__(self, minerals: int, countries: int, settings):
+        shape = (2, minerals, countries, countries)
+        self.limit_share = settings.leak_limit_share
+        self.relabel = settings.leak_relabel_cost_share
+        self.enforcement = settings.leak_enforcement_cost_share
+        self.rise = settings.leak_enforcement_rise
+        self.baseline = np.full(shape, np.nan)  # t/month before the pair was first closed
+        self.leaked = np.zeros((2, WINDOW_MONTHS, *shape[1:]))  # t by month, a ring
+        self.via = np.full(shape, DIRECT, dtype=np.int16)  # this month's routes
+        self.via_months = np.zeros(shape)  # months in transit of this month's routes
+        self.months = np.zeros(2, dtype=int)  # months recorded, per stage
+
+    def route(
+        self,
+        stage: int,
+        frictions: Frictions,
+        allowance: np.ndarray,
+        origin_price: np.ndarray,
+        recent_flows,
+        transit_months: np.ndarray,
+    ) -> Frictions:
+        """The frictions with this month's leak routes in the closed pairs' cells.
+
+        ``allowance`` (mineral, origin, destination) is the share of the leak limit that
+        crackdowns leave; ``origin_price`` (mineral, country) last month's prices;
+        ``recent_flows(months)`` the (month, mineral, origin, destination) flows seen;
+        ``transit_months`` (origin, destination) the routes' months.
+        """
+        self.via[stage] = DIRECT
+        closed = ~frictions.allowed | (frictions.cap_tonnes <= 0)
+        free = frictions.allowed & np.isinf(frictions.cap_tonnes)
+        baseline = self.baseline[stage]
+        baseline[free] = np.nan  # trade reopened: the next closure is measured afresh
+        if self.limit_share <= 0 or not closed.any():
+            return frictions
+        unmeasured = closed & np.isnan(baseline)
+        if unmeasured.any():
+            window = recent_flows(WINDOW_MONTHS)
+            seen = window.mean(axis=0) if len(window) else np.zeros(baseline.shape)
+            baseline[unmeasured] = seen[unmeasured]
+        limit = self.limit_share * baseline * allowance
+        leaking = closed & (limit > 0)
+        if not leaking.any():
+            return frictions
+        via, cost_ok = _cheapest_via(frictions, free, origin_price)
+        leaking &= cost_ok
+        if not leaking.any():
+            return frictions
+        m, i, j = np.nonzero(leaking)
+        k = via[m, i, j]
+        transport = frictions.transport_usd_per_t
+        year_at_limit = WINDOW_MONTHS * limit[m, i, j]
+        carried = self.leaked[stage][:, m, i, j].sum(axis=0) / year_at_limit
+        markup = self.relabel + self.enforcement + self.rise * np.minimum(carried, 1.0)
+        routed = replace(
+            frictions,
+            transport_usd_per_t=transport.copy(),
+            tariff=frictions.tariff.copy(),
+            export_tax=frictions.export_tax.copy(),
+            allowed=frictions.allowed.copy(),
+            cap_tonnes=frictions.cap_tonnes.copy(),
+        )
+        routed.transport_usd_per_t[m, i, j] = transport[m, i, k] + transport[m, k, j]
+        routed.tariff[m, i, j] = frictions.tariff[m, k, j]
+        routed.export_tax[m, i, j] = (1.0 + frictions.export_tax[m, i, k]) * (1.0 + markup) - 1.0
+        routed.allowed[m, i, j] = True
+        routed.cap_tonnes[m, i, j] = limit[m, i, j]
+        self.via[stage, m, i, j] = k
+        self.via_months[stage, m, i, j] = transit_months[i, k] + transit_months[k, j]
+        return routed
+
+    def record(self, stage: int, flows: np.ndarray) -> None:
+        """Keep this month's leaked tonnes (flows of the cells that carried a route)."""
+        slot = self.months[stage] % WINDOW_MONTHS
+        self.leaked[stage, slot] = np.where(self.via[stage] != DIRECT, flows, 0.0)
+        self.months[stage] += 1
+
+    def route_lags(self, stage: int, fractions: np.ndarray, lag_fractions) -> np.ndarray:
+        """The (lag, mineral, origin, destination) arrival fractions of the routes, with the
+        leak routes' two legs where they carry goods; ``fractions`` broadcasts to them."""
+        leaking = self.via[stage] != DIRECT
+        if not leaking.any():
+            return fractions
+        lags = np.broadcast_to(fractions, fractions.shape[:1] + leaking.shape).copy()
+        lags[:, leaking] = lag_fractions(self.via_months[stage][leaking])
+        return lags
+
+
+def _cheapest_via(
+    frictions: Frictions, free: np.ndarray, origin_price: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For every pair, the third country with the cheapest delivered cost at ``origin_price``
+    among those trading freely with both ends, and whether there is one (mineral, i, j)."""
+    n = free.shape[1]
+    price = np.nan_to_num(origin_price, nan=0.0)[:, :, None, None]  # (m, i, k, j)
+    tax, transport, tariff = frictions.export_tax, frictions.transport_usd_per_t, frictions.tariff
+    cost = ((1.0 + tax[:, :, :, None]) * price + transport[:, :, :, None] + transport[:, None]) * (
+        1.0 + tariff[:, None]
+    )
+    eligible = free[:, :, :, None] & free[:, None, :, :]
+    third = np.arange(n)
+    distinct = third[:, None] != third[None, :]
+    eligible &= distinct[None, :, :, None] & distinct[None, None, :, :]  # k is neither i nor j
+    cost = np.where(eligible, cost, np.inf)
+    via = cost.argmin(axis=2)
+    return via, np.isfinite(np.take_along_axis(cost, via[:, :, None], axis=2)[:, :, 0])
