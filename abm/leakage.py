@@ -1,7 +1,7 @@
 """Leakage: banned trade that reaches its buyers through a third country.
 
-A pair (origin ``i``, destination ``j``) closed by a ban, or by a quota of zero, may still be
-served through a third country ``k``: the goods go ``i -> k``, are relabelled there and go
+A pair (origin ``i``, destination ``j``) closed by a ban, or by a quota of zero or above, may
+still be served through a third country ``k``: the goods go ``i -> k``, are relabelled there and go
 on ``k -> j`` (antimony oxides to the US through Thailand and Mexico after China's December
 2024 ban; ``docs/DATA.md``). The route is the cheapest eligible ``k`` at last month's origin
 price: not ``i`` or ``j``, and trading freely with both (no ban, tax-free quota or cap from
@@ -10,7 +10,10 @@ pair's cell carries the route: its freight is ``i -> k`` plus ``k -> j``, its ta
 ``j``'s on ``k``, its export tax is ``i``'s to ``k``, raised by the relabelling and
 enforcement cost (ad valorem on the origin value), and its cap, enforced by the market's
 quota rent, is ``leak_limit_share`` of the pair's monthly flow in the 12 months before it
-was first closed, shrunk by any enforcement crackdown. The enforcement cost rises with the
+was first restricted, shrunk by any enforcement crackdown. A pair capped by a quota ships
+its quota direct, and its leak limit more through ``k`` once the quota rent reaches the
+route's cost over its own (at last month's origin price): the market's supply of the pair is
+a staircase (``abm.market_quota``). The enforcement cost rises with the
 tonnes the route carried in the last 12 months, from ``leak_enforcement_cost_share`` with
 none to that plus ``leak_enforcement_rise`` at a full year at the limit: enforcement reacts
 to the volumes it detects. The goods spend the months of both legs in transit.
@@ -41,6 +44,7 @@ class Leakage:
         self.leaked = np.zeros((2, WINDOW_MONTHS, *shape[1:]))  # t by month, a ring
         self.via = np.full(shape, DIRECT, dtype=np.int16)  # this month's routes
         self.via_months = np.zeros(shape)  # months in transit of this month's routes
+        self.quota = np.zeros(shape)  # the quota a capped pair's leak starts beyond
         self.months = np.zeros(2, dtype=int)  # months recorded, per stage
 
     def route(
@@ -52,7 +56,8 @@ class Leakage:
         recent_flows,
         transit_months: np.ndarray,
     ) -> Frictions:
-        """The frictions with this month's leak routes in the closed pairs' cells.
+        """The frictions with this month's leak routes: in a closed pair's cell, the route
+        itself; in a capped pair's, the leak beyond its quota at the route's cost.
 
         ``allowance`` (mineral, origin, destination) is the share of the leak limit that
         crackdowns leave; ``origin_price`` (mineral, country) last month's prices;
@@ -60,62 +65,104 @@ class Leakage:
         ``transit_months`` (origin, destination) the routes' months.
         """
         self.via[stage] = DIRECT
-        closed = ~frictions.allowed | (frictions.cap_tonnes <= 0)
         free = frictions.allowed & np.isinf(frictions.cap_tonnes)
+        restricted = ~free
         baseline = self.baseline[stage]
-        baseline[free] = np.nan  # trade reopened: the next closure is measured afresh
-        if self.limit_share <= 0 or not closed.any():
+        baseline[free] = np.nan  # trade reopened: the next restriction is measured afresh
+        if self.limit_share <= 0 or not restricted.any():
             return frictions
-        unmeasured = closed & np.isnan(baseline)
+        unmeasured = restricted & np.isnan(baseline)
         if unmeasured.any():
             window = recent_flows(WINDOW_MONTHS)
             seen = window.mean(axis=0) if len(window) else np.zeros(baseline.shape)
             baseline[unmeasured] = seen[unmeasured]
         limit = self.limit_share * baseline * allowance
-        leaking = closed & (limit > 0)
+        leaking = restricted & (limit > 0)
         if not leaking.any():
             return frictions
-        via, cost_ok = _cheapest_via(frictions, free, origin_price)
-        leaking &= cost_ok
+        via, found = _cheapest_via(frictions, free, origin_price)
+        leaking &= found
         if not leaking.any():
             return frictions
         m, i, j = np.nonzero(leaking)
         k = via[m, i, j]
-        transport = frictions.transport_usd_per_t
+        transport, tariff, tax = (
+            frictions.transport_usd_per_t,
+            frictions.tariff,
+            frictions.export_tax,
+        )
         year_at_limit = WINDOW_MONTHS * limit[m, i, j]
         carried = self.leaked[stage][:, m, i, j].sum(axis=0) / year_at_limit
         markup = self.relabel + self.enforcement + self.rise * np.minimum(carried, 1.0)
+        route_tax = (1.0 + tax[m, i, k]) * (1.0 + markup) - 1.0
+        route_transport = transport[m, i, k] + transport[m, k, j]
+        route_tariff = tariff[m, k, j]
+        closed = ~frictions.allowed[m, i, j] | (frictions.cap_tonnes[m, i, j] <= 0)
+        leak_tonnes, leak_rent = np.zeros(leaking.shape), np.full(leaking.shape, np.inf)
         routed = replace(
             frictions,
             transport_usd_per_t=transport.copy(),
-            tariff=frictions.tariff.copy(),
-            export_tax=frictions.export_tax.copy(),
+            tariff=tariff.copy(),
+            export_tax=tax.copy(),
             allowed=frictions.allowed.copy(),
             cap_tonnes=frictions.cap_tonnes.copy(),
+            leak_tonnes=leak_tonnes,
+            leak_rent=leak_rent,
         )
-        routed.transport_usd_per_t[m, i, j] = transport[m, i, k] + transport[m, k, j]
-        routed.tariff[m, i, j] = frictions.tariff[m, k, j]
-        routed.export_tax[m, i, j] = (1.0 + frictions.export_tax[m, i, k]) * (1.0 + markup) - 1.0
-        routed.allowed[m, i, j] = True
-        routed.cap_tonnes[m, i, j] = limit[m, i, j]
+        # A closed pair's cell carries the route itself, within the limit.
+        c = (m[closed], i[closed], j[closed])
+        routed.transport_usd_per_t[c] = route_transport[closed]
+        routed.tariff[c] = route_tariff[closed]
+        routed.export_tax[c] = route_tax[closed]
+        routed.allowed[c] = True
+        routed.cap_tonnes[c] = limit[c]
+        # A capped pair ships its quota direct, and the limit more once buyers pay the
+        # route's cost over its own (at last month's origin price).
+        q = (m[~closed], i[~closed], j[~closed])
+        price = np.nan_to_num(origin_price, nan=0.0)[q[0], q[1]]
+        own = ((1.0 + tax[q]) * price + transport[q]) * (1.0 + tariff[q])
+        round_about = ((1.0 + route_tax[~closed]) * price + route_transport[~closed]) * (
+            1.0 + route_tariff[~closed]
+        )
+        leak_tonnes[q] = limit[q]
+        leak_rent[q] = np.maximum(round_about / np.maximum(own, 1e-300), 1.0)
         self.via[stage, m, i, j] = k
         self.via_months[stage, m, i, j] = transit_months[i, k] + transit_months[k, j]
+        self.quota[stage] = 0.0
+        self.quota[stage][q] = frictions.cap_tonnes[q]
         return routed
 
-    def record(self, stage: int, flows: np.ndarray) -> None:
-        """Keep this month's leaked tonnes (flows of the cells that carried a route)."""
+    def record(self, stage: int, flows: np.ndarray) -> np.ndarray:
+        """Keep and return this month's leaked tonnes: all a closed pair's cell carried, and
+        what a capped pair shipped beyond its quota (its own tolerance aside)."""
         slot = self.months[stage] % WINDOW_MONTHS
-        self.leaked[stage, slot] = np.where(self.via[stage] != DIRECT, flows, 0.0)
         self.months[stage] += 1
+        if not (self.via[stage] != DIRECT).any():
+            self.leaked[stage, slot] = 0.0
+            return self.leaked[stage, slot]
+        quota = self.quota[stage]
+        beyond = np.where(flows > quota * (1.0 + 1e-5), flows - quota, 0.0)
+        self.leaked[stage, slot] = np.where(self.via[stage] != DIRECT, beyond, 0.0)
+        return self.leaked[stage, slot]
 
-    def route_lags(self, stage: int, fractions: np.ndarray, lag_fractions) -> np.ndarray:
-        """The (lag, mineral, origin, destination) arrival fractions of the routes, with the
-        leak routes' two legs where they carry goods; ``fractions`` broadcasts to them."""
-        leaking = self.via[stage] != DIRECT
+    def leaked_now(self, stage: int) -> np.ndarray:
+        """(mineral, origin, destination) tonnes leaked in the month last recorded."""
+        return self.leaked[stage, (self.months[stage] - 1) % WINDOW_MONTHS]
+
+    def route_lags(
+        self, stage: int, fractions: np.ndarray, flows: np.ndarray, lag_fractions
+    ) -> np.ndarray:
+        """The (lag, mineral, origin, destination) arrival fractions of this month's
+        ``flows``, the leaked part of a cell over the route's two legs; ``fractions`` (the
+        direct routes') broadcasts to them."""
+        leaked = self.leaked_now(stage)
+        leaking = leaked > 0
         if not leaking.any():
             return fractions
         lags = np.broadcast_to(fractions, fractions.shape[:1] + leaking.shape).copy()
-        lags[:, leaking] = lag_fractions(self.via_months[stage][leaking])
+        part = leaked[leaking] / flows[leaking]
+        round_about = lag_fractions(self.via_months[stage][leaking])
+        lags[:, leaking] = (1.0 - part) * lags[:, leaking] + part * round_about
         return lags
 
 

@@ -282,7 +282,7 @@ class MineralsModel(mesa.Model):
         self.mines.produce(raw.sold_by("mines"), month, self.settings)
         paid = raw.destination_price.take(self.refineries.cell)
         bought = raw.bought_by("refiners")
-        lags = self.leakage.route_lags(RAW, self.route_lags[RAW], lag_fractions)
+        lags = self.leakage.route_lags(RAW, self.route_lags[RAW], raw.flows, lag_fractions)
         shares = arrival_shares(raw.flows, lags)
         cells = shares.reshape(len(shares), -1)[:, self.refineries.cell]
         arrived = self._ship(RAW, bought, cells, self.refineries.mineral)
@@ -331,7 +331,7 @@ class MineralsModel(mesa.Model):
         used = refined.bought_by("buyers") + _traded(tier, "buyers", False)
         restocked = self.buyers.per_pair(refined.bought_by("restocking"))
         flows = refined.flows if tier is None else refined.flows + tier.flows
-        lags = self.leakage.route_lags(REFINED, self.route_lags[REFINED], lag_fractions)
+        lags = self.leakage.route_lags(REFINED, self.route_lags[REFINED], flows, lag_fractions)
         shares = arrival_shares(flows, lags)
         buyers = self.buyers
         cells = shares[:, buyers.columns, buyers.country[buyers.rows]]

@@ -76,15 +76,13 @@ def _tiered_table(
     axes: tuple[str, ...],
     value: str,
     floor: float | None,
-    via: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rows of an ordinary (stage, month, mineral, *axes) array and the compliant tier's
     (month, mineral, *axes) array, each with its tier.
 
     Ordinary refined rows of a mineral are ``noncompliant`` while IRA rules tier it, ``all``
     otherwise; compliant rows are kept only while tiered. Rows are kept where the value is
-    finite, and at least ``floor`` if one is given. ``via``, shaped as ``ordinary``, names the
-    country each ordinary row went through (-1: none; the compliant tier goes direct).
+    finite, and at least ``floor`` if one is given.
     """
     world, tiered = model.world, model.recorder.tiered
     months = _months(model)
@@ -109,9 +107,6 @@ def _tiered_table(
     for name, place, c_place in zip(axes, places, c_places, strict=True):
         frame[name] = _categorical(np.concatenate([place, c_place])[keep], world.countries)
     frame["tier"] = _categorical(tier[keep], TIERS)
-    if via is not None:
-        through = np.concatenate([via.ravel(), np.full(compliant.size, -1)])[keep]
-        frame["via"] = _categorical(through, world.countries)
     frame[value] = values[keep]
     return pd.DataFrame(frame)
 
@@ -136,17 +131,42 @@ def prices_table(model: MineralsModel) -> pd.DataFrame:
 
 def flows_table(model: MineralsModel) -> pd.DataFrame:
     """Tonnes by origin and destination; ``tier`` says which market the tonnes served, and
-    ``via`` the third country they went through round a ban (empty: direct; ``abm.leakage``)."""
+    ``via`` the third country they went through round a ban or quota (``abm.leakage``; empty
+    where they went direct). Leaked tonnes are rows of their own, after the direct ones."""
     rec, done = model.recorder, model.recorder.months_done
-    return _tiered_table(
+    direct = rec.flows[:, :done]
+    leaks = [np.concatenate(column) for column in zip(*rec.leaks, strict=True)]
+    if leaks:
+        stage, month, mineral, origin, destination, via, tonnes = leaks
+        direct = direct.copy()
+        direct[stage, month, mineral, origin, destination] -= tonnes
+    table = _tiered_table(
         model,
-        rec.flows[:, :done],
+        direct,
         rec.compliant_flows[:done],
         ("origin", "destination"),
         "tonnes",
         FLOW_FLOOR_T,
-        via=rec.via[:, :done],
     )
+    table["via"] = _categorical(np.full(len(table), -1), model.world.countries)
+    if not leaks:
+        return table
+    keep = tonnes >= FLOW_FLOOR_T
+    world, tiered = model.world, rec.tiered
+    tier = np.where((stage == 1) & tiered[month, mineral], 1, 0)
+    leaked = pd.DataFrame(
+        {
+            "date": _months(model)[month[keep]],
+            "mineral": _categorical(mineral[keep], world.minerals),
+            "stage": _categorical(stage[keep], STAGES),
+            "origin": _categorical(origin[keep], world.countries),
+            "destination": _categorical(destination[keep], world.countries),
+            "tier": _categorical(tier[keep], TIERS),
+            "tonnes": tonnes[keep],
+            "via": _categorical(via[keep], world.countries),
+        }
+    )
+    return pd.concat([table, leaked], ignore_index=True)
 
 
 def compliant_premium(model: MineralsModel) -> tuple[np.ndarray, np.ndarray]:

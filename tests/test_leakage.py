@@ -119,3 +119,31 @@ def test_a_ban_on_every_target_has_no_route_round_it():
     free = frictions.allowed & np.isinf(frictions.cap_tonnes)
     _, found = _cheapest_via(frictions, free, np.full((1, 4), 1000.0))
     assert not found[0, 0, 1:].any()
+
+
+def test_a_binding_licence_quota_leaks_beyond_it_within_the_limit():
+    licensing = Policy(
+        kind="export_licensing",
+        country="CN",
+        mineral="gallium",
+        stage="refined",
+        targets=("US", "JP"),
+        start="2024-01",
+        params={"quota_share": 0.2},
+    )
+    model = _run([licensing])
+    found = tables(model)
+    flows = found["flows"]
+    pair = flows[
+        (flows.mineral == "gallium")
+        & (flows.stage == "refined")
+        & (flows.origin == "CN")
+        & (flows.destination == "JP")
+    ]
+    before = pair[pair.date < "2024-01-01"].tonnes.sum() / 12
+    after = pair[pair.date >= "2024-01-01"]
+    direct, leaked = after[after.via.isna()], after[after.via.notna()]
+    assert direct.tonnes.max() <= 0.2 * before * 1.01  # the quota holds
+    assert leaked.tonnes.sum() > 0
+    assert leaked.tonnes.max() <= model.settings.leak_limit_share * before * (1 + 1e-6)
+    assert largest_relative_residual(found["balance"]) < 1e-9
