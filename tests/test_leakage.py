@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from abm.leakage import _cheapest_via
+from abm.leakage import Leakage, _cheapest_via
 from abm.market import Frictions
 from abm.model import MineralsModel
 from abm.outputs import largest_relative_residual, tables
 from abm.policy.instruments import Policy
 from abm.settings import ModelSettings
+from abm.transit import lag_fractions
 
 BAN = Policy(
     kind="export_ban",
@@ -147,3 +148,17 @@ def test_a_binding_licence_quota_leaks_beyond_it_within_the_limit():
     assert leaked.tonnes.sum() > 0
     assert leaked.tonnes.max() <= model.settings.leak_limit_share * before * (1 + 1e-6)
     assert largest_relative_residual(found["balance"]) < 1e-9
+
+
+def test_leaked_tonnes_travel_both_legs_and_direct_tonnes_their_own_route():
+    leakage = Leakage(1, 3, ModelSettings())
+    leakage.via[1, 0, 0, 1] = 2
+    leakage.via_months[1, 0, 0, 1] = 2.0  # two legs of a month each
+    leakage.quota[1, 0, 0, 1] = 10.0  # a capped pair: its quota goes direct
+    flows = np.zeros((1, 3, 3))
+    flows[0, 0, 1] = 20.0
+    leakage.record(1, flows)
+    direct = lag_fractions(np.zeros((3, 3)))[:, None]  # every route arrives at once
+    lags = leakage.route_lags(1, direct, flows, lag_fractions)
+    np.testing.assert_allclose(lags[:, 0, 0, 1], [0.5, 0.0, 0.5])  # half leaked, two months
+    np.testing.assert_allclose(lags[:, 0, 1, 0], [1.0, 0.0, 0.0])
