@@ -31,16 +31,14 @@ def test_the_nickel_price_after_a_ban_converges_without_a_second_peak():
 
 
 # Price metrics still set by rationing at the willingness to pay (issue 18 stays open on
-# them): the DRC's seven-month cobalt halt outlasts every stock (and governments' rules add
-# DRC bans of their own, issue 20), lithium's volatility is rationed by batteries' willingness
-# to pay, and graphite users outside China, once licensing has drained their cover, pay up to
-# theirs. Indonesia's nickel ban left the list once refiners kept their covers. With leakage
-# round bans (abm.leakage, issue 20) the cobalt peak of claim 9 left it (the DRC bans that
-# governments add leak through third countries, which gives the price a ceiling below the
-# cap), and the segmented world's volatility of claim 6 joined it (seed 1: 0.283 with
-# willingness to pay doubled): the bans between the two blocs leak through the countries
-# that trade with both, at their limit, so prices in the blocs are still rationed. Listed, so that a new one fails the test and a fixed one
-# must be taken off.
+# them): lithium's volatility is rationed by batteries' willingness to pay, graphite users
+# outside China, once licensing has drained their cover, pay up to theirs, and the segmented
+# world's bans between the blocs leak through the countries that trade with both at their
+# limit (abm.leakage), so prices in the blocs are still rationed (seed 1: 0.283 with
+# willingness to pay doubled). Indonesia's nickel ban left the list once refiners kept their
+# covers; claim 9's cobalt peak after the DRC halt left it with leakage (the DRC bans that
+# governments add leak through third countries, a ceiling below the cap). Listed, so that a
+# new one fails the test and a fixed one must be taken off.
 AT_THE_CAP = {
     (3, "ex-China over China price, 2024 (the licensed months after the first), licensing - none"),
     (6, "volatility of refined prices 2024-2030, segmented / open"),
