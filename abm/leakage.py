@@ -1,22 +1,24 @@
-"""Leakage: banned trade that reaches its buyers through a third country.
+"""Leakage: restricted trade that reaches its buyers through a third country.
 
-A pair (origin ``i``, destination ``j``) closed by a ban, or by a quota of zero or above, may
-still be served through a third country ``k``: the goods go ``i -> k``, are relabelled there and go
-on ``k -> j`` (antimony oxides to the US through Thailand and Mexico after China's December
-2024 ban; ``docs/DATA.md``). The route is the cheapest eligible ``k`` at last month's origin
-price: not ``i`` or ``j``, and trading freely with both (no ban, tax-free quota or cap from
-``i``, none into ``j``), so a ban on every target leaks nothing. In the market the closed
-pair's cell carries the route: its freight is ``i -> k`` plus ``k -> j``, its tariff is
-``j``'s on ``k``, its export tax is ``i``'s to ``k``, raised by the relabelling and
-enforcement cost (ad valorem on the origin value), and its cap, enforced by the market's
-quota rent, is ``leak_limit_share`` of the pair's monthly flow in the 12 months before it
-was first restricted, shrunk by any enforcement crackdown. A pair capped by a quota ships
-its quota direct, and its leak limit more through ``k`` once the quota rent reaches the
-route's cost over its own (at last month's origin price): the market's supply of the pair is
-a staircase (``abm.market_quota``). The enforcement cost rises with the
-tonnes the route carried in the last 12 months, from ``leak_enforcement_cost_share`` with
-none to that plus ``leak_enforcement_rise`` at a full year at the limit: enforcement reacts
-to the volumes it detects. The goods spend the months of both legs in transit.
+A pair (origin ``i``, destination ``j``) closed by a ban (or a quota of zero), or capped by a
+quota, may still be served through a third country ``k``: the goods go ``i -> k``, are
+relabelled there and go on ``k -> j`` (antimony oxides to the US through Thailand and Mexico
+after China's December 2024 ban; ``docs/DATA.md`` section 7). The route is the cheapest
+eligible ``k`` at last month's origin price: not ``i`` or ``j``, and trading freely with both
+(no ban or quota from ``i`` to ``k``, none from ``k`` to ``j``), so a restriction on every
+target leaks nothing. The route's cost is the two legs' freight, ``j``'s tariff on ``k``,
+``i``'s export tax to ``k``, and a relabelling and enforcement cost, ad valorem on the origin
+value. The enforcement cost rises with the tonnes the route carried in the last 12 months,
+from ``leak_enforcement_cost_share`` with none to that plus ``leak_enforcement_rise`` after a
+full year at the limit: enforcement reacts to the volumes it detects. The route carries at
+most ``leak_limit_share`` of the pair's mean monthly flow in the 12 months before it was
+first restricted, shrunk by any enforcement crackdown.
+
+In the market a closed pair's cell carries the route itself, its cap (the market's quota
+rent) at the limit. A capped pair ships its quota direct, and up to the limit more once its
+quota rent reaches the route's delivered cost over its own (at last month's origin price):
+its supply is a staircase (``abm.market_quota``). Leaked goods spend the months of both legs
+in transit.
 """
 
 from __future__ import annotations

@@ -196,12 +196,12 @@ class TariffExemption(TradeInstrument):
 
 
 class EnforcementCrackdown(TradeInstrument):
-    """Enforcement crackdown: the country polices transshipment of its closed exports (China's
-    May 2025 campaign against third-country relabelling), shrinking their leak limit."""
+    """Enforcement crackdown: the country polices transshipment of the exports it restricts
+    (China's May 2025 campaign against third-country relabelling), shrinking their leak limit."""
 
     kind = "enforcement_crackdown"
     effect = (
-        "exports the country's bans close to the targets leak through third countries at "
+        "exports the country bans or caps to the targets leak through third countries at "
         "most (1 - `strength`) of the usual limit (`strength` 1: not at all)"
     )
     parameters: ClassVar[dict[str, Parameter]] = {

@@ -95,8 +95,8 @@ class TradeRules:
         self.cap_tonnes[s, m, i, partners] = tonnes
 
     def crack_down(self, country, mineral, stage, targets, strength: float) -> None:
-        """Shrink by ``strength`` (1: close) the leak limit of ``country``'s closed exports
-        to ``targets`` (``abm.leakage``); the strongest crackdown in force holds."""
+        """Shrink by ``strength`` (1: close) the leak limit of ``country``'s banned or capped
+        exports to ``targets`` (``abm.leakage``); the strongest crackdown in force holds."""
         if not 0.0 <= strength <= 1.0:
             raise ValueError(f"strength: {strength} is not a share in [0, 1]")
         s, m, i, partners = self._index(mineral, stage, country, targets)
