@@ -36,6 +36,9 @@ but all markets of a step are solved together as one batch of arrays.
 * A quota (a cap on tonnes over a set of pairs) is enforced by a quota rent: a multiplier
   on the delivered cost of the capped pairs, raised until the cap holds (complementarity:
   the rent is positive only where the cap binds). Buyers pay the rent; it shows in prices.
+  Where the pair may leak round its quota through a third country (``abm.leakage``), the
+  pair's supply is a staircase: its quota below the leak route's cost (a rent of
+  ``leak_rent``), anything up to its quota and its leak at that rent, no more above it.
 
 Every tonne a seller sells is bought by a buyer: allocations are rescaled so the books
 close exactly, not only to the solver tolerance.
@@ -96,6 +99,11 @@ class Frictions:
     export_tax: FloatArray  # ad valorem export tax on the origin price
     allowed: np.ndarray  # False where trade is banned
     cap_tonnes: FloatArray  # quota per pair; inf where there is none
+    # Leakage beyond a quota (``abm.leakage``): a capped pair may ship ``leak_tonnes`` more
+    # through a third country once its quota rent reaches ``leak_rent``, the leak route's
+    # delivered cost over the pair's own. None: no pair leaks.
+    leak_tonnes: FloatArray | None = None
+    leak_rent: FloatArray | None = None
 
     @classmethod
     def free_trade(cls, markets: int, countries: int, transport: FloatArray | None = None):
@@ -243,5 +251,7 @@ def _markets(
             frictions.export_tax[chosen],
             frictions.allowed[chosen],
             frictions.cap_tonnes[chosen],
+            None if frictions.leak_tonnes is None else frictions.leak_tonnes[chosen],
+            None if frictions.leak_rent is None else frictions.leak_rent[chosen],
         ),
     )

@@ -33,17 +33,45 @@ FloatArray = np.ndarray
 
 
 class Quotas(NamedTuple):
-    """The capped open pairs of one market."""
+    """The capped open pairs of one market.
+
+    A pair that may leak round its quota (``abm.market.Frictions.leak_tonnes``) has a
+    staircase: it ships at most ``cap`` while its log rent is below ``leak_log_rent``, up to
+    ``cap + leak`` at that rent, and exactly ``cap + leak`` above it (``leak`` 0 and
+    ``leak_log_rent`` inf where there is no leak).
+    """
 
     origin: np.ndarray
     destination: np.ndarray
     cap: FloatArray
+    leak: FloatArray
+    leak_log_rent: FloatArray
 
     @classmethod
     def of(cls, batch: Batch) -> Quotas:
         """The batch's capped pairs: one quota per open (origin, destination) with a finite cap."""
         origin, destination = np.nonzero(batch.open[0] & np.isfinite(batch.cap[0]))
-        return cls(origin, destination, batch.cap[0, origin, destination])
+        return cls(
+            origin,
+            destination,
+            batch.cap[0, origin, destination],
+            batch.leak_tonnes[0, origin, destination],
+            batch.leak_log_rent[0, origin, destination],
+        )
+
+    def caps(self, flow: FloatArray, log_rent: FloatArray) -> FloatArray:
+        """The cap each pair answers to at ``log_rent``: its quota and leak above its leak
+        rent, or at it while shipping more than the quota; its quota otherwise."""
+        at_step = log_rent == self.leak_log_rent
+        beyond = (log_rent > self.leak_log_rent) | (at_step & (flow > self.cap))
+        return np.where(beyond, self.cap + self.leak, self.cap)
+
+    def stop_at_steps(self, before: FloatArray, after: FloatArray) -> FloatArray:
+        """Log rents moved from ``before`` to ``after``, stopped at any leak rent crossed on
+        the way (where a pair's supply steps up)."""
+        step = self.leak_log_rent
+        crossed = ((before < step) & (after > step)) | ((before > step) & (after < step))
+        return np.where(crossed, step, after)
 
     def rent(self, log_rent: FloatArray, n: int) -> FloatArray:
         """The (1, n, n) rent multipliers."""
@@ -55,8 +83,12 @@ class Quotas(NamedTuple):
         """Each capped pair's relative overshoot ``flow / cap - 1``. A pair with a rent must
         ship its cap exactly; one without only must not exceed it, so shipping less leaves
         no residual."""
-        over = state.flows[0, self.origin, self.destination] / self.cap - 1.0
-        return np.where((log_rent > 0.0) | (over > 0.0), over, 0.0)
+        flow = state.flows[0, self.origin, self.destination]
+        over = flow / self.caps(flow, log_rent) - 1.0
+        residual = np.where((log_rent > 0.0) | (over > 0.0), over, 0.0)
+        # At its leak rent a pair may ship anything from its quota to its quota and leak.
+        between = (log_rent == self.leak_log_rent) & (flow >= self.cap) & (over <= 0.0)
+        return np.where(between, 0.0, residual)
 
 
 class Solution(NamedTuple):
@@ -89,7 +121,7 @@ def missed(quotas: Quotas, found: Solution) -> float:
     return float(np.abs(residual).max(initial=0.0))
 
 
-def _joint_jacobian(state, batch, quotas, binding, settings) -> FloatArray:
+def _joint_jacobian(state, batch, quotas, binding, settings, log_rent=None) -> FloatArray:
     """The Newton system of prices and the binding rents.
 
     A rent multiplies a pair's delivered cost, so it moves only its destination's shares and
@@ -97,7 +129,8 @@ def _joint_jacobian(state, batch, quotas, binding, settings) -> FloatArray:
     h_kj (the moving share of the landed cost),
     ``d flow_xj / d theta = D_j d s_xj / d theta + s_xj D'_j d P_j / d theta``, where
     ``d s_xj / d log c_yj = -sigma s_xj (delta_xy - s_yj)`` and
-    ``d P_j / d log c_yj = s_yj (c_yj - sigma (c_yj - P_j))``.
+    ``d P_j / d log c_yj = s_yj (c_yj - sigma (c_yj - P_j))``. A rent's row is over the
+    cap it answers to at ``log_rent`` (``Quotas.caps``; None: its quota).
     """
     sigma, n = settings.substitution_elasticity, batch.n
     size = n + len(binding)
@@ -105,7 +138,11 @@ def _joint_jacobian(state, batch, quotas, binding, settings) -> FloatArray:
     jac[:n, :n] = jacobian(state, batch, sigma, settings.slope_floor)[0]
     if not len(binding):
         return jac
-    x, j, cap = quotas.origin[binding], quotas.destination[binding], quotas.cap[binding]
+    x, j = quotas.origin[binding], quotas.destination[binding]
+    cap = quotas.cap[binding]
+    if log_rent is not None:  # the cap each answers to on its staircase
+        flow = state.flows[0, quotas.origin, quotas.destination]
+        cap = quotas.caps(flow, log_rent)[binding]
     share, delivered, moving = state.share[0], state.delivered[0], state.moving[0]
     price, demand = state.dest_price[0, j], state.demand[0, j]  # at each binding destination
     d_demand = demand_price_slope(state, settings.slope_floor)[0, j]
@@ -161,7 +198,7 @@ def _joint_newton(batch, quotas, settings, log_price, log_rent) -> Solution:
         if prices_merit < target and worst < settings.quota_tolerance:
             return Solution(log_price, log_rent, iteration, True, prices_merit, state)
         binding = np.flatnonzero(residual != 0.0)
-        jac = _joint_jacobian(state, batch, quotas, binding, settings)
+        jac = _joint_jacobian(state, batch, quotas, binding, settings, log_rent)
         right = np.concatenate([state.excess[0], residual[binding]])
         step = -np.linalg.solve(jac, right) * boost
         step *= min(1.0, settings.max_step / max(np.abs(step).max(), 1e-300))
@@ -170,6 +207,7 @@ def _joint_newton(batch, quotas, settings, log_price, log_rent) -> Solution:
             trial = np.minimum(np.maximum(log_price + length * step[:n], batch.lower), batch.upper)
             trial_rent = log_rent.copy()
             trial_rent[binding] = np.maximum(0.0, log_rent[binding] + length * step[n:])
+            trial_rent = quotas.stop_at_steps(log_rent, trial_rent)
             trial_point = point(trial, trial_rent)
             trial_total = trial_point[0].excess.sum()
             # Flat stretches may be crossed at equal merit, but a step that jumps over the
@@ -200,12 +238,15 @@ def _pair_flow(batch, terms, x, j, price, rent, sigma) -> float:
     return weight[x] / total * demand
 
 
-def _solve_rent(batch, terms, x, j, cap, price, rent, start, sigma) -> float:
-    """The log rent at which pair (x, j) ships its cap, prices and other rents fixed.
+def _solve_rent(batch, terms, quota, price, rent, start, sigma) -> float:
+    """The log rent at which pair ``quota`` (origin, destination, cap, leak, leak log rent)
+    ships its cap, prices and other rents fixed; with a leak, its quota below the leak rent,
+    anything up to its quota and leak at it, the two above it.
 
     Flow falls with the rent, to nothing once buyers pay their choke price: bracket the
-    root by steps of one from the last rent, then Brent's method.
+    root by steps of one from the last rent (or the leak rent), then Brent's method.
     """
+    x, j, cap, leak, step = quota
 
     def excess(log_rent: float) -> float:
         rent[0, x, j] = np.exp(log_rent)
@@ -213,7 +254,15 @@ def _solve_rent(batch, terms, x, j, cap, price, rent, start, sigma) -> float:
 
     if excess(0.0) <= 0.0:
         return 0.0  # the cap does not bind: no rent
-    low, high = 0.0, max(start, 0.0)
+    low = 0.0
+    if np.isfinite(step):
+        if excess(step) <= 0.0:  # the quota binds below the leak rent
+            return brentq(excess, 0.0, step, xtol=1e-13, rtol=4 * np.finfo(float).eps)
+        cap = cap + leak
+        if excess(step) <= 0.0:
+            return step  # at the leak rent: the leak takes what the quota leaves
+        low = step
+    high = max(start, low)
     while excess(high) > 0.0:
         if high >= 60.0:  # buyers never stop (no choke price): no rent meets it
             return high  # and the residual says so
@@ -244,15 +293,16 @@ def _rent_rounds(batch, quotas, settings, log_price, log_rent) -> Solution:
         if merit[0] < settings.tolerance**2 and worst < settings.quota_tolerance:
             return Solution(log_price, log_rent, iterations, True, float(merit[0]), state)
         price, rent, start = np.exp(log_price[0]), quotas.rent(log_rent, n), log_rent.copy()
-        for q, (x, j, cap) in enumerate(zip(*quotas, strict=True)):
+        for q, quota in enumerate(zip(*quotas, strict=True)):
+            x, j = quota[0], quota[1]
             terms = batch.bid_terms.take(np.flatnonzero(destination == j))
-            log_rent[q] = _solve_rent(batch, terms, x, j, cap, price, rent, start[q], sigma)
+            log_rent[q] = _solve_rent(batch, terms, quota, price, rent, start[q], sigma)
             rent[0, x, j] = np.exp(log_rent[q])
         move = log_rent - start
         turn = move * last_move
         factor = np.where(turn > 0.0, np.minimum(2.0 * factor, 16.0), factor)
         factor = np.where(turn < 0.0, np.maximum(0.5 * np.minimum(factor, 1.0), 1 / 64), factor)
         last_move = move
-        log_rent = np.maximum(0.0, start + factor * move)
+        log_rent = quotas.stop_at_steps(start, np.maximum(0.0, start + factor * move))
     log_price, used, merit, state = newton(batch, settings, log_price, quotas.rent(log_rent, n))
     return Solution(log_price, log_rent, iterations + used, False, float(merit[0]), state)

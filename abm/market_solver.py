@@ -106,6 +106,13 @@ class Batch:
         self.alpha = (1.0 + frictions.export_tax) * (1.0 + frictions.tariff)
         self.beta = frictions.transport_usd_per_t * (1.0 + frictions.tariff)
         self.cap = np.asarray(frictions.cap_tonnes, dtype=float)
+        # Leakage beyond a quota: the tonnes, and the log rent at which they start.
+        shape = self.cap.shape
+        leak_tonnes, leak_rent = frictions.leak_tonnes, frictions.leak_rent
+        self.leak_tonnes = np.zeros(shape) if leak_tonnes is None else np.asarray(leak_tonnes)
+        self.leak_log_rent = (
+            np.full(shape, np.inf) if leak_rent is None else np.log(np.maximum(leak_rent, 1.0))
+        )
         # A quota of zero closes the pair, like a ban.
         self.open = frictions.allowed & (self.cap > 0) & self.active[:, :, None]
         log_offered = np.log(matched, out=np.full((m, n), -np.inf), where=self.active)

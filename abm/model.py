@@ -18,6 +18,7 @@ from abm.agents.risk import exposure, ore_exposure
 from abm.agents.stockholder import StockholderFleet
 from abm.data import Calibration
 from abm.data.vintage import world_calibration
+from abm.leakage import Leakage
 from abm.market import Clearing, MarketSettings
 from abm.observations import Observations
 from abm.orders import BookClearing, OrderBook
@@ -127,6 +128,8 @@ class MineralsModel(mesa.Model):
             ),
             horizon_months=len(self.world.months),
         )
+        # Closed pairs served through third countries (``abm.leakage``).
+        self.leakage = Leakage(len(self.world.minerals), len(self.world.countries), self.settings)
         self.recorder = Recorder(self)
         # The 2023 prices start the first clearing (origin prices differ from them by freight
         # only): a warm start from the first month.
@@ -291,7 +294,8 @@ class MineralsModel(mesa.Model):
         self.mines.produce(raw.sold_by("mines"), month, self.settings)
         paid = raw.destination_price.take(self.refineries.cell)
         bought = raw.bought_by("refiners")
-        shares = arrival_shares(raw.flows, self.route_lags[RAW])
+        lags = self.leakage.route_lags(RAW, self.route_lags[RAW], raw.flows, lag_fractions)
+        shares = arrival_shares(raw.flows, lags)
         cells = shares.reshape(len(shares), -1)[:, self.refineries.cell]
         arrived = self._ship(RAW, bought, cells, self.refineries.mineral)
         self.refineries.take_delivery(bought, arrived, paid, month, self.settings)
@@ -339,7 +343,8 @@ class MineralsModel(mesa.Model):
         used = refined.bought_by("buyers") + _traded(tier, "buyers", False)
         restocked = self.buyers.per_pair(refined.bought_by("restocking"))
         flows = refined.flows if tier is None else refined.flows + tier.flows
-        shares = arrival_shares(flows, self.route_lags[REFINED])
+        lags = self.leakage.route_lags(REFINED, self.route_lags[REFINED], flows, lag_fractions)
+        shares = arrival_shares(flows, lags)
         buyers = self.buyers
         cells = shares[:, buyers.columns, buyers.country[buyers.rows]]
         arrived = self._ship(REFINED, used + restocked, cells, buyers.columns)
@@ -366,6 +371,15 @@ class MineralsModel(mesa.Model):
         """Clear one stage's markets (or the compliant tier, traded under refined rules)."""
         stage = min(market, REFINED)
         frictions = self.rules.frictions(stage, self.world.transport_usd_per_t[stage])
+        if market != COMPLIANT:  # relabelled goods do not qualify for the compliant tier
+            frictions = self.leakage.route(
+                stage,
+                frictions,
+                self.rules.leak_allowance[stage],
+                self._last_prices[market],
+                lambda months: self.observations.recent_flows(stage, months),
+                self.world.transit_months[stage],
+            )
         cleared = book.clear(
             frictions,
             self.market_settings,
@@ -374,6 +388,8 @@ class MineralsModel(mesa.Model):
         )
         result = cleared.result
         self._last_rents[market] = result.rent
+        if market != COMPLIANT:
+            self.leakage.record(stage, result.flows)
         previous, found = self._last_prices[market], result.origin_price
         self._last_prices[market] = np.where(np.isfinite(found), found, previous)
         return cleared

@@ -130,16 +130,43 @@ def prices_table(model: MineralsModel) -> pd.DataFrame:
 
 
 def flows_table(model: MineralsModel) -> pd.DataFrame:
-    """Tonnes by origin and destination; ``tier`` says which market the tonnes served."""
+    """Tonnes by origin and destination; ``tier`` says which market the tonnes served, and
+    ``via`` the third country they went through round a ban or quota (``abm.leakage``; empty
+    where they went direct). Leaked tonnes are rows of their own, after the direct ones."""
     rec, done = model.recorder, model.recorder.months_done
-    return _tiered_table(
+    direct = rec.flows[:, :done]
+    leaks = [np.concatenate(column) for column in zip(*rec.leaks, strict=True)]
+    if leaks:
+        stage, month, mineral, origin, destination, via, tonnes = leaks
+        direct = direct.copy()
+        direct[stage, month, mineral, origin, destination] -= tonnes
+    table = _tiered_table(
         model,
-        rec.flows[:, :done],
+        direct,
         rec.compliant_flows[:done],
         ("origin", "destination"),
         "tonnes",
         FLOW_FLOOR_T,
     )
+    table["via"] = _categorical(np.full(len(table), -1), model.world.countries)
+    if not leaks:
+        return table
+    keep = tonnes >= FLOW_FLOOR_T
+    world, tiered = model.world, rec.tiered
+    tier = np.where((stage == 1) & tiered[month, mineral], 1, 0)
+    leaked = pd.DataFrame(
+        {
+            "date": _months(model)[month[keep]],
+            "mineral": _categorical(mineral[keep], world.minerals),
+            "stage": _categorical(stage[keep], STAGES),
+            "origin": _categorical(origin[keep], world.countries),
+            "destination": _categorical(destination[keep], world.countries),
+            "tier": _categorical(tier[keep], TIERS),
+            "tonnes": tonnes[keep],
+            "via": _categorical(via[keep], world.countries),
+        }
+    )
+    return pd.concat([table, leaked], ignore_index=True)
 
 
 def compliant_premium(model: MineralsModel) -> tuple[np.ndarray, np.ndarray]:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from abm.agents.recycler import RecyclerFleet
     from abm.agents.refiner import RefineryFleet
     from abm.agents.stockholder import StockholderFleet
+    from abm.leakage import Leakage
     from abm.market import Clearing
     from abm.policy.stockpiles import Stockpiles
     from abm.transit import Pipeline
@@ -35,6 +36,7 @@ class Holders(Protocol):
     stockpiles: Stockpiles
     stockholders: StockholderFleet
     in_transit: tuple[Pipeline, Pipeline]
+    leakage: Leakage
 
 
 BOOK_STAGES = ("raw", "refined", "scrap")
@@ -60,6 +62,10 @@ class Recorder:
         self.origin_price = np.full((2, months, minerals, countries), np.nan)
         self.destination_price = np.full((2, months, minerals, countries), np.nan)
         self.flows = np.zeros((2, months, minerals, countries, countries))
+        # Tonnes leaked through third countries (``abm.leakage``), part of ``flows``: per
+        # stage and month with any, the arrays (stage, month, mineral, origin, destination,
+        # via, tonnes) of its leaking cells.
+        self.leaks: list[tuple] = []
         self.mine_output = np.zeros((months, len(model.mines)))
         self.refinery_output = np.zeros((months, len(model.refineries)))
         self.recycled = np.zeros((months, len(model.recyclers.mineral)))
@@ -130,6 +136,17 @@ class Recorder:
         out = np.bincount(self._buyer_cell, by_buyer.ravel(), countries * minerals)
         return out.reshape(countries, minerals).T
 
+    def _record_leaks(self, stage: int, month: int) -> None:
+        """Keep the month's leaked tonnes of ``stage`` with the countries they went through."""
+        leakage = self.model.leakage
+        leaked = leakage.leaked_now(stage)
+        if not leaked.any():
+            return
+        cells = np.nonzero(leaked)
+        rows = len(cells[0])
+        when = (np.full(rows, stage), np.full(rows, month))
+        self.leaks.append((*when, *cells, leakage.via[stage][cells], leaked[cells]))
+
     def record(
         self,
         month: int,
@@ -146,6 +163,7 @@ class Recorder:
             self.origin_price[stage, month] = result.origin_price
             self.destination_price[stage, month] = result.destination_price
             self.flows[stage, month] = result.flows
+            self._record_leaks(stage, month)
             self.solver_excess[stage, month] = result.max_relative_excess
         if compliant is not None:
             self.compliant_price[month] = compliant.destination_price

@@ -252,6 +252,40 @@ class ModelSettings:
             "max": 12,
         },
     )
+    leak_limit_share: float = field(
+        default=0.5,
+        metadata={
+            "help": "tonnes a closed pair may leak through a third country a month, share of "
+            "its pre-restriction monthly flow (0: bans are watertight)",
+            "min": 0.0,
+            "max": 1.0,
+        },
+    )
+    leak_relabel_cost_share: float = field(
+        default=0.15,
+        metadata={
+            "help": "cost of relabelling leaked goods in the third country, share of their value",
+            "min": 0.0,
+            "max": 10.0,
+        },
+    )
+    leak_enforcement_cost_share: float = field(
+        default=0.1,
+        metadata={
+            "help": "expected enforcement cost (seizures, fines) of leaked goods, share of "
+            "their value, with no leaked volume yet",
+            "min": 0.0,
+            "max": 10.0,
+        },
+    )
+    leak_enforcement_rise: float = field(
+        default=0.5,
+        metadata={
+            "help": "rise of the enforcement cost share after a year of leaking at the limit",
+            "min": 0.0,
+            "max": 10.0,
+        },
+    )
 
     policy_mode: str = field(
         default="scripted",

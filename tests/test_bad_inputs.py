@@ -194,6 +194,13 @@ CASES += [
     (GOOD + "[settings]\ninvestment_rate = 1e300\n", [], "investment_rate: 1e+300 is above"),
     (_policy("import_tariff", "rate = nan"), [], "rate: nan is not a finite number"),
     (_policy("export_licensing", "quota_share = nan"), [], "quota_share: nan is not a finite"),
+    # Leakage round bans (abm.leakage): its settings and the crackdown instrument.
+    (GOOD + "[settings]\nleak_limit_share = 2\n", [], "leak_limit_share: 2.0 is above the maximum"),
+    (GOOD + "[settings]\nleak_relabel_cost_share = -0.1\n", [], "leak_relabel_cost_share: -0.1"),
+    (GOOD + '[settings]\nleak_enforcement_rise = "fast"\n', [], "expected a number"),
+    (_policy("enforcement_crackdown", "strength = 1.5"), [], "strength: 1.5 is above the maximum"),
+    (_policy("enforcement_crackdown", 'strength = "total"'), [], "strength: expected a number"),
+    (_policy("enforcement_crackdown", "strenght = 1"), [], "did you mean 'strength'"),
     (
         _policy("export_ban", 'start = "2023-03"\nannounced = "2023-3"'),
         [],

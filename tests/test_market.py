@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -371,3 +373,49 @@ def test_a_market_already_solved_costs_the_others_no_extra_trials(monkeypatch):
     np.testing.assert_array_equal(again.origin_price[0], solved.origin_price[0])
     assert again.iterations <= all_cold.iterations
     assert len(trials) - cold_count <= cold_count
+
+
+def leaking_exporter(share: float, seed: int, markup: float, leak_share: float):
+    """``capped_exporter`` whose capped pairs may ship ``leak_share`` of their cap more through
+    a third country once buyers pay ``markup`` over the pair's own delivered cost."""
+    offers, orders, quota, free = capped_exporter(share, seed)
+    capped = np.isfinite(quota.cap_tonnes)
+    leak = np.where(capped, leak_share * np.nan_to_num(quota.cap_tonnes, posinf=0.0), 0.0)
+    step = np.where(capped, 1.0 + markup, np.inf)
+    return offers, orders, replace(quota, leak_tonnes=leak, leak_rent=step), free
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    share=st.floats(0.1, 0.95),
+    seed=st.integers(0, 1000),
+    markup=st.floats(0.0, 1.0),
+    leak_share=st.floats(0.01, 2.0),
+)
+def test_a_quota_with_a_leak_ships_its_staircase(share, seed, markup, leak_share):
+    """Below the leak route's cost a pair ships at most its quota (exactly, if it has a
+    rent); at it, anything up to its quota and leak; above it, exactly both."""
+    offers, orders, quota, _ = leaking_exporter(share, seed, markup, leak_share)
+    result = clear(offers, orders, quota)
+    tolerance = MarketSettings().quota_tolerance
+    assert result.max_relative_excess < tolerance
+    flows, rent = result.flows[0, 0, 1:], result.rent[0, 0, 1:]
+    cap, leak = quota.cap_tonnes[0, 0, 1:], quota.leak_tonnes[0, 0, 1:]
+    step = quota.leak_rent[0, 0, 1:]
+    below, above = rent < step * (1 - 1e-9), rent > step * (1 + 1e-9)
+    assert np.all(flows[below] <= cap[below] * (1 + tolerance))
+    rented = below & (rent > 1.0)
+    np.testing.assert_allclose(flows[rented], cap[rented], rtol=tolerance)
+    np.testing.assert_allclose(flows[above], (cap + leak)[above], rtol=tolerance)
+    at = ~below & ~above
+    assert np.all(flows[at] >= cap[at] * (1 - tolerance))
+    assert np.all(flows[at] <= (cap + leak)[at] * (1 + tolerance))
+
+
+def test_a_binding_quota_leaks_once_buyers_pay_the_route_and_not_before():
+    offers, orders, quota, _ = leaking_exporter(0.3, 3, 0.1, 0.5)
+    leaked = clear(offers, orders, quota)
+    flows, cap = leaked.flows[0, 0, 1:], quota.cap_tonnes[0, 0, 1:]
+    assert np.any(flows > cap * 1.01)  # some pair ships beyond its quota
+    dear = replace(quota, leak_rent=np.where(np.isfinite(quota.cap_tonnes), 1e6, np.inf))
+    assert np.all(clear(offers, orders, dear).flows[0, 0, 1:] <= cap * (1 + 1e-6))

@@ -195,6 +195,25 @@ class TariffExemption(TradeInstrument):
         book.rules.exempt_imports(policy.country, mineral, stage)
 
 
+class EnforcementCrackdown(TradeInstrument):
+    """Enforcement crackdown: the country polices transshipment of the exports it restricts
+    (China's May 2025 campaign against third-country relabelling), shrinking their leak limit."""
+
+    kind = "enforcement_crackdown"
+    effect = (
+        "exports the country bans or caps to the targets leak through third countries at "
+        "most (1 - `strength`) of the usual limit (`strength` 1: not at all)"
+    )
+    parameters: ClassVar[dict[str, Parameter]] = {
+        "strength": _share(1.0, "share of the leak limit closed (1: no leakage)")
+    }
+
+    def apply_pair(self, book, number, policy, mineral, stage, month) -> None:
+        """Shrink the leak limit of exports to the targets."""
+        targets = list(policy.target_codes())
+        book.rules.crack_down(policy.country, mineral, stage, targets, policy.param("strength"))
+
+
 class Stockpile(Instrument):
     """Stockpile: the government buys while prices are low and sells when they spike."""
 
@@ -381,6 +400,7 @@ INSTRUMENTS: dict[str, Instrument] = {
         ExportTax,
         ImportTariff,
         TariffExemption,
+        EnforcementCrackdown,
         Stockpile,
         RecyclingSupport,
         InvestmentSupport,

@@ -28,6 +28,7 @@ class TradeRules:
         self.export_tax = np.zeros(shape)
         self.allowed = np.ones(shape, dtype=bool)
         self.cap_tonnes = np.full(shape, np.inf)
+        self.leak_allowance = np.ones(shape)  # share of the leak limit crackdowns leave
 
     def reset(self) -> None:
         """Free trade: no tariff, tax, ban or quota anywhere."""
@@ -35,6 +36,7 @@ class TradeRules:
         self.export_tax[:] = 0.0
         self.allowed[:] = True
         self.cap_tonnes[:] = np.inf
+        self.leak_allowance[:] = 1.0
 
     def exempt_imports(self, country: str, mineral: str, stage: str) -> None:
         """Waive every import tariff of ``country`` on ``mineral`` at ``stage``."""
@@ -91,6 +93,15 @@ class TradeRules:
             raise ValueError(f"tonnes_per_month: {tonnes} is negative")
         s, m, i, partners = self._index(mineral, stage, country, targets)
         self.cap_tonnes[s, m, i, partners] = tonnes
+
+    def crack_down(self, country, mineral, stage, targets, strength: float) -> None:
+        """Shrink by ``strength`` (1: close) the leak limit of ``country``'s banned or capped
+        exports to ``targets`` (``abm.leakage``); the strongest crackdown in force holds."""
+        if not 0.0 <= strength <= 1.0:
+            raise ValueError(f"strength: {strength} is not a share in [0, 1]")
+        s, m, i, partners = self._index(mineral, stage, country, targets)
+        allowance = self.leak_allowance[s, m, i, partners]
+        self.leak_allowance[s, m, i, partners] = np.minimum(allowance, 1.0 - strength)
 
     def frictions(self, stage: int, transport_usd_per_t: np.ndarray) -> Frictions:
         """What the market of one stage sees this step."""

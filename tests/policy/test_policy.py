@@ -62,7 +62,11 @@ def test_export_ban_zeroes_the_flow_and_raises_the_importers_price(calibration, 
         calibration,
         policies=[Policy("export_ban", "CN", "rare_earths", "refined", ("JP",), start="2023-04")],
     )
-    assert flows_of(banned, "rare_earths", "refined", "CN", "JP", "2023-04-01").empty
+    after = flows_of(banned, "rare_earths", "refined", "CN", "JP", "2023-04-01")
+    assert after[after.via.isna()].empty  # none direct: leaks go round (tests/test_leakage.py)
+    ban = Policy("export_ban", "CN", "rare_earths", "refined", ("JP",), start="2023-04")
+    watertight = run(calibration, policies=[ban], leak_limit_share=0.0)
+    assert flows_of(watertight, "rare_earths", "refined", "CN", "JP", "2023-04-01").empty
     assert not flows_of(banned, "rare_earths", "refined", "CN", "JP").empty  # before the ban
     assert mean_price(banned, "rare_earths", "refined", "JP", "2023-04-01") > mean_price(
         base, "rare_earths", "refined", "JP", "2023-04-01"

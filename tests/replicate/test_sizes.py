@@ -44,6 +44,8 @@ AT_THE_CAP = {
     (1, "peak price in Japan, restricted / unrestricted, first 36 months of the quotas"),
     (1, "highest quarterly price in Japan, 2010-Q2 to 2011-Q3, over 2010-Q1"),
     (3, "ex-China over China price, 2024 (the licensed months after the first), licensing - none"),
+    (6, "volatility of refined prices 2024-2030, segmented / open"),
+    (7, "volatility of the lithium price 2023-2040, transparent / opaque"),
 }
 
 
