@@ -31,20 +31,19 @@ def test_the_nickel_price_after_a_ban_converges_without_a_second_peak():
 
 
 # Price metrics still set by rationing at the willingness to pay (issue 18 stays open on
-# them): the DRC's seven-month cobalt halt outlasts every stock (and governments' rules add
-# DRC bans of their own, issue 20), and graphite users outside China, once licensing has
-# drained their cover, pay up to theirs. In the 2010 world China's rare-earth licences
-# withhold about a sixth of world separated supply for 54 months, longer than any stock
-# lasts, so the spike in Japan is rationed at users' willingness to pay (doubling it doubles
-# the peak ratio, and the quarterly peak 1.8x). Indonesia's nickel ban left the list once
-# refiners kept their covers; lithium's volatility (claim 7) left it with release_elasticity
-# 1.18, fitted in the 2022 world (it moves by less than 25%, seed 1). Listed, so that a new
-# one fails the test and a fixed one must be taken off.
+# them). In the 2010 world China's rare-earth licences withhold about a sixth of world
+# separated supply for 54 months, longer than any stock lasts, so the spike in Japan (and
+# the thick market's against it) is rationed at users' willingness to pay; the lithium
+# shortage of the 2030s, which investment's lead times leave (issue 21), is rationed at
+# the lowest-paying sector's, and the volatility ratio reads it. Off the list (seed 1): the
+# graphite premium once users' cover curve was measured on the base cover (21%), claim 9's
+# cobalt peak once governments weighed their bans and bans leak (1%), the segmented world's
+# volatility (7%), Indonesia's nickel ban once refiners kept their covers. Listed, so that a
+# new one fails the test and a fixed one must be taken off.
 AT_THE_CAP = {
     (1, "peak price in Japan, restricted / unrestricted, first 36 months of the quotas"),
     (1, "highest quarterly price in Japan, 2010-Q2 to 2011-Q3, over 2010-Q1"),
-    (3, "ex-China over China price, 2024 (the licensed months after the first), licensing - none"),
-    (6, "volatility of refined prices 2024-2030, segmented / open"),
+    (1, "peak ratio in a thick market / in the 2010 market"),
     (7, "volatility of the lithium price 2023-2040, transparent / opaque"),
 }
 
