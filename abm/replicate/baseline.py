@@ -54,7 +54,7 @@ def annual_view(model: MineralsModel) -> pd.DataFrame:
             "mine_capacity": run.mining_capacity[span].sum(axis=(0, 2)),
             "mined": run.mined[span].sum(axis=(0, 2)),
             "refining_capacity": run.refining_capacity[span].sum(axis=(0, 2)),
-            "refined": run.refined[span].sum(axis=(0, 2)) + run.recycled[span].sum(axis=0),
+            "refined": run.refined[span].sum(axis=(0, 2)),  # primary, as the IEA's
             "price_ratio": price,
             "iea_demand": base_use * world.demand_path[:, span].sum(axis=1),
             "used": used,
@@ -106,8 +106,10 @@ def markdown(table: pd.DataFrame, seeds: int) -> str:
         "covers the mineral, sheet 1; gallium and germanium from the estimates in "
         "`demand_growth.csv`). *Used*: what the run's buyers used. *Unmet*: the share of "
         "use planned at long-run prices that was not used (thrifting after a spike lowers "
-        "the plan, so it is not unmet). *IEA mining / refining*: the IEA base case, "
-        "announced projects (`pipeline.csv`; none for gallium and germanium).",
+        "the plan, so it is not unmet). *Refined*: primary refined output (recycled "
+        "supply apart). *IEA mining / refining*: the IEA base case, production from "
+        "existing and announced projects (`pipeline.csv`; none for gallium and germanium), "
+        "to be read against the model's output, not its capacity.",
         "",
         "| mineral | year | mine capacity | mined | IEA mining | refining capacity | refined "
         "| IEA refining | demand path | used | unmet | price / 2023 |",
@@ -127,7 +129,7 @@ def markdown(table: pd.DataFrame, seeds: int) -> str:
 
 def findings(table: pd.DataFrame) -> list[str]:
     """Sentences for the rows that stand out: prices 50% above 2023, use 10% short of the
-    demand path, capacity 20% off the IEA base case."""
+    demand path, output 20% off the IEA base case (which is production, not capacity)."""
     out = []
     for row in table.itertuples():
         where = f"{row.mineral} {row.year}"
@@ -140,12 +142,12 @@ def findings(table: pd.DataFrame) -> list[str]:
                 f"({row.unmet_share:.0%} of their plan unmet, the rest thrifted)."
             )
         for stage, model, iea in (
-            ("mine", row.mine_capacity, row.iea_mining),
-            ("refining", row.refining_capacity, row.iea_refining),
+            ("mine output", row.mined, row.iea_mining),
+            ("primary refined output", row.refined, row.iea_refining),
         ):
             if np.isfinite(iea) and iea > 0 and abs(model / iea - 1.0) > 0.2:
                 out.append(
-                    f"{where}: {stage} capacity is {model / iea:.2f}x the IEA base case "
+                    f"{where}: {stage} is {model / iea:.2f}x the IEA base case "
                     f"({_kt(model)} against {_kt(iea)} kt)."
                 )
     return out or ["Nothing: every row is within the thresholds."]

@@ -34,13 +34,13 @@ def test_findings_flag_a_spike_a_shortfall_and_capacity_off_the_iea_case():
     calm = pd.DataFrame([_row()])
     assert findings(calm) == ["Nothing: every row is within the thresholds."]
     stressed = pd.DataFrame(
-        [_row(price_ratio=2.0, used=70.0, iea_mining=50.0, iea_refining=np.nan)]
+        [_row(price_ratio=2.0, used=70.0, iea_mining=45.0, iea_refining=np.nan)]
     )
     said = findings(stressed)
     assert len(said) == 3
     assert "2.00x its 2023 level" in said[0]
     assert "26% less than the demand path" in said[1]
-    assert "mine capacity is 2.00x the IEA base case" in said[2]
+    assert "mine output is 2.00x the IEA base case" in said[2]
     page = markdown(stressed, seeds=3)
     assert "seeds 1-3" in page and "| lithium | 2035 |" in page
 
