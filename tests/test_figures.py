@@ -30,7 +30,7 @@ def _policy_lines(axis) -> list[float]:
 def test_price_figure_names_the_run_and_marks_the_policy_on_its_own_mineral(licensed):
     figure = price_figure(licensed, "graphite-licensing-2023")
     title = figure.get_suptitle()
-    assert "graphite-licensing-2023" in title and "seed 2" in title and "world 2023" in title
+    assert "graphite-licensing-2023" in title and "seed 2" in title and "world 2022" in title
     panels = {axis.get_title(): axis for axis in figure.axes}
     assert _policy_lines(panels["graphite"]) == [pytest.approx(2023 + 11 / 12)]
     assert _policy_lines(panels["lithium"]) == []
@@ -58,6 +58,7 @@ def test_refined_shares_sum_to_one_with_an_other_band(licensed):
 
 
 def test_write_figures_writes_both_and_leaves_no_figure_open(licensed, tmp_path):
+    plt.close("all")  # whatever an earlier test left open
     paths = write_figures(licensed, tmp_path, "graphite-licensing-2023")
     assert [p.name for p in paths] == ["prices.png", "refined_shares.png"]
     assert all(p.stat().st_size > 10_000 for p in paths)
