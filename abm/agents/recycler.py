@@ -15,7 +15,7 @@ class RecyclerFleet:
     capacity. Material consumed leaves use after its product life: an Erlang delay of
     ``life_order`` stages with mean ``end_of_life_months``, so what was used in one year
     comes back mostly around its life later, not in the months after (a first-order delay,
-    order 1, returns a tenth of a cohort of 12-year products in their first year). A
+    order 1, returns 8% of a cohort of 12-year products in their first year). A
     collection rate of end-of-life material becomes scrap; recycling capacity grows each
     year. Recycled tonnes compete with primary refined supply at the recyclers' cost.
 

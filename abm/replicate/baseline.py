@@ -5,8 +5,8 @@ in its Stated Policies scenario and the supply that announced projects would bri
 "base case", ``pipeline.csv``); it projects no prices. The model's buyers plan their use on
 the same demand path, so a gap between the IEA's demand and what the model's buyers use is
 rationing (at the prices the run makes) or thrifting after a spike (putty-clay); a gap
-between the IEA's base-case supply and the model's capacity is investment the model's
-investors add to, or do not make on, the announced projects.
+between the IEA's base-case supply (production) and the model's output is investment the
+model's investors add to, or do not make on, the announced projects.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from abm.model import MineralsModel
 
 YEARS = (2030, 2035, 2040)
-RAW, REFINED = 0, 1
+REFINED = 1
 
 
 def _run(seed: int) -> pd.DataFrame:
@@ -38,7 +38,7 @@ def annual_view(model: MineralsModel) -> pd.DataFrame:
     the refined price over its 2023 level, use, unmet demand and the IEA's demand (t a year)."""
     run = summarise(model, "default", ())
     world, buyers = model.world, model.buyers
-    months = pd.DatetimeIndex(pd.to_datetime(list(run.months)))
+    months = world.months[: len(run.months)]
     base_use = np.bincount(
         buyers.columns, buyers.need_2023[buyers.rows, buyers.columns], len(run.minerals)
     )
@@ -74,7 +74,7 @@ def iea_supply() -> pd.DataFrame:
 
 def baseline(seeds: int = 10, workers: int = 2) -> pd.DataFrame:
     """Means over seeds 1..``seeds`` of ``annual_view``, with each seed's lowest and highest
-    price ratio and unmet share, joined to the IEA's base-case supply."""
+    price ratio, joined to the IEA's base-case supply."""
     runs = [table for _, table in run_batch(_run, list(range(1, seeds + 1)), workers)]
     table = pd.concat(runs)
     keys = ["mineral", "year"]
@@ -82,7 +82,6 @@ def baseline(seeds: int = 10, workers: int = 2) -> pd.DataFrame:
     spread = table.groupby(keys, sort=False).agg(
         price_low=("price_ratio", "min"),
         price_high=("price_ratio", "max"),
-        unmet_high=("unmet_share", "max"),
     )
     joined = means.join(spread).reset_index()
     return joined.merge(iea_supply(), on=keys, how="left")
