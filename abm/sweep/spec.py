@@ -227,6 +227,22 @@ def _metrics(where: str, records: Any, parameters: dict[str, Any]) -> tuple[Metr
     return tuple(metrics)
 
 
+DEFAULT_KINDS = ("peak_price_ratio", "mean_price", "volatility", "cumulative_unmet", "hhi")
+
+
+def default_metrics(scenario: Scenario) -> tuple[Metric, ...]:
+    """The metrics of a sweep file without ``[[metric]]``: for each mineral the scenario's
+    policies cover (every mineral if they cover all, or if it has none), the world's refined
+    price peak over the first month, mean and volatility, cumulative unmet demand and the
+    refining HHI; with IRA rules, the compliant premium too. Names are ``KIND_MINERAL``."""
+    covered = {m for policy in scenario.policies for m in policy.minerals()}
+    minerals = [m for m in MINERALS if m in covered] or list(MINERALS)
+    kinds = list(DEFAULT_KINDS)
+    if any(policy.kind == "ira_rules" for policy in scenario.policies):
+        kinds.append("premium")
+    return tuple(Metric(name=f"{kind}_{m}", kind=kind, mineral=m) for m in minerals for kind in kinds)
+
+
 def _series(where: str, value: Any) -> tuple[str, ...]:
     """Which output tables to keep for every run (time series, partitioned by run)."""
     if not isinstance(value, list):
@@ -304,7 +320,7 @@ def parse_sweep(text: str, where: str = "sweep") -> Sweep:
         raise _fail(where, f"not valid TOML: {error}") from None
     for key in data:
         _allowed(where, "key", key, TOP_LEVEL_KEYS)
-    for key in ("name", "scenario", "seeds", "parameters", "metric"):
+    for key in ("name", "scenario", "seeds", "parameters"):
         if key not in data:
             raise _fail(where, f"'{key}' is required")
     name = _name(where, data["name"])
@@ -330,7 +346,11 @@ def parse_sweep(text: str, where: str = "sweep") -> Sweep:
         seeds=seeds,
         end=_end(where, data.get("end"), scenario),
         parameters=parameters,
-        metrics=_metrics(where, data["metric"], parameters),
+        metrics=(
+            _metrics(where, data["metric"], parameters)
+            if "metric" in data
+            else default_metrics(scenario)
+        ),
         series=_series(where, data.get("series", [])),
         text=text,
     )

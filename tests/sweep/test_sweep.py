@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from support.sweeps import METRICS, arguments, grid_text, snapshot, write
 
+from abm.data import MINERALS
 from abm.sweep.command import run_analyze, run_sweep
 from abm.sweep.design import runs
 from abm.sweep.spec import SweepError, parse_sweep
@@ -430,3 +431,28 @@ def test_ctrl_c_keeps_the_runs_done_says_how_to_resume_and_analyze_reads_them(tm
     )
     assert analysed.returncode == 0, analysed.stderr
     assert f"{len(done)} of 12 runs are done" in analysed.stderr
+
+
+def test_a_sweep_without_metrics_measures_the_minerals_its_scenario_touches(tmp_path):
+    text = grid_text()[: grid_text().index("[[metric]]")]
+    sweep = parse_sweep(text, "defaults.toml")
+    names = [m.name for m in sweep.metrics]
+    # graphite licensing covers graphite only: its five default outcomes, nothing else
+    assert names == [
+        "peak_price_ratio_graphite",
+        "mean_price_graphite",
+        "volatility_graphite",
+        "cumulative_unmet_graphite",
+        "hhi_graphite",
+    ]
+    path = write(tmp_path, text.replace("seeds = [1, 2]", "seeds = [1]"))
+    assert run_sweep(arguments(path, tmp_path / "out")) == 0
+    table = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert table[names].notna().all().all()
+
+
+def test_a_sweep_of_a_scenario_without_policies_measures_every_mineral():
+    text = grid_text().replace('scenario = "graphite-licensing"', 'scenario = "default"')
+    text = text[: text.index("[parameters]")] + '[parameters]\n"settings.investment_rate" = [0.2]\n'
+    sweep = parse_sweep(text, "defaults.toml")
+    assert {m.mineral for m in sweep.metrics} == set(MINERALS)
