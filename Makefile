@@ -27,6 +27,7 @@ demo: $(VENV)/.installed-run
 	$(ABM) run
 
 test: $(VENV)/.installed-test
+	@tools/ensure-chromium
 	$(VENV)/bin/ruff check abm tests experiments tools
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest -m "slow or not slow" $(PYTEST_ARGS)
