@@ -240,7 +240,9 @@ def default_metrics(scenario: Scenario) -> tuple[Metric, ...]:
     kinds = list(DEFAULT_KINDS)
     if any(policy.kind == "ira_rules" for policy in scenario.policies):
         kinds.append("premium")
-    return tuple(Metric(name=f"{kind}_{m}", kind=kind, mineral=m) for m in minerals for kind in kinds)
+    return tuple(
+        Metric(name=f"{kind}_{m}", kind=kind, mineral=m) for m in minerals for kind in kinds
+    )
 
 
 def _series(where: str, value: Any) -> tuple[str, ...]:
