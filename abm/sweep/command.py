@@ -282,9 +282,11 @@ def run_analyze(args: argparse.Namespace) -> int:
 
     directory = Path(args.directory)
     try:
-        written, (done, planned) = analyze(directory)
+        written, done, planned, warnings = analyze(directory)
     except SweepError as error:
         return _refused(str(error))
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if done < planned:
         print(
             f"warning: {done} of {planned} runs are done; figures show those, and "
