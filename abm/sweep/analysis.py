@@ -86,7 +86,7 @@ def _heat_map(sweep: Sweep, ok: pd.DataFrame, metric: Metric, path: Path) -> Non
     figure, axes = plt.subplots(figsize=(6.5, 4.8))
     image = axes.imshow(values, aspect="auto", origin="lower", vmin=low, vmax=high or 1.0)
     for (i, j), value in np.ndenumerate(values):
-        light = image.norm(value) > 0.6  # viridis is light at the top: dark text there
+        light = float(image.norm(float(value))) > 0.6  # viridis is light at the top: dark text
         colour = "black" if light else "white"
         axes.text(j, i, f"{value:.4g}", ha="center", va="center", fontsize=8, color=colour)
     axes.set_xticks(range(len(table.columns)), table.columns, rotation=30)
