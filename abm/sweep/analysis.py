@@ -85,9 +85,9 @@ def _heat_map(sweep: Sweep, ok: pd.DataFrame, metric: Metric, path: Path) -> Non
     high = max(base, finite.max()) if finite.size else base + 1.0
     figure, axes = plt.subplots(figsize=(6.5, 4.8))
     image = axes.imshow(values, aspect="auto", origin="lower", vmin=low, vmax=high or 1.0)
+    shade = (values - low) / ((high or 1.0) - low or 1.0)  # where each cell is on the scale
     for (i, j), value in np.ndenumerate(values):
-        light = float(image.norm(float(value))) > 0.6  # viridis is light at the top: dark text
-        colour = "black" if light else "white"
+        colour = "black" if shade[i, j] > 0.6 else "white"  # viridis is light at the top
         axes.text(j, i, f"{value:.4g}", ha="center", va="center", fontsize=8, color=colour)
     axes.set_xticks(range(len(table.columns)), table.columns, rotation=30)
     axes.set_yticks(range(len(table.index)), table.index)
