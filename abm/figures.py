@@ -23,6 +23,7 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
+from abm.groups import tonne_weighted
 from abm.world.months import fractional_years
 
 if TYPE_CHECKING:
@@ -108,10 +109,7 @@ def world_price_ratio(model: MineralsModel) -> np.ndarray:
     world, rec = model.world, model.recorder
     done = rec.months_done
     bought = rec.flows[REFINED, :done].sum(axis=2)  # (month, mineral, destination)
-    price = np.nan_to_num(rec.destination_price[REFINED, :done])
-    total = bought.sum(axis=2)
-    value = (price * bought).sum(axis=2)
-    mean = np.divide(value, total, out=np.full_like(total, np.nan), where=total > 0)
+    mean = tonne_weighted(rec.destination_price[REFINED, :done], bought, axis=2)
     return mean / world.reference_price[None, :, REFINED]
 
 

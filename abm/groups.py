@@ -42,3 +42,11 @@ def group_medians(keys: np.ndarray, values: np.ndarray, fallback: np.ndarray) ->
         low, high = values[start + (count - 1) // 2], values[start + count // 2]
         out[present] = np.where(count % 2 == 1, low, (low + high) / 2.0)
     return out
+
+
+def tonne_weighted(price: np.ndarray, tonnes: np.ndarray, axis: int) -> np.ndarray:
+    """Tonne-weighted mean price over ``axis``, NaN where nothing was bought (the world price
+    of the replication's summaries and of the run figures alike)."""
+    total = tonnes.sum(axis=axis)
+    value = np.where(tonnes > 0, np.nan_to_num(price) * tonnes, 0.0).sum(axis=axis)
+    return np.divide(value, total, out=np.full_like(total, np.nan), where=total > 0)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from abm.groups import tonne_weighted
 from abm.outputs import compliant_premium
 from abm.replicate.shocks import ShockSize, shock_sizes
 
@@ -58,13 +59,6 @@ class Summary:
     def month(self, text: str) -> int:
         """Index of a YYYY-MM month in this run."""
         return self.months.index(text)
-
-
-def _weighted(price: np.ndarray, tonnes: np.ndarray, axis: int) -> np.ndarray:
-    """Tonne-weighted mean price over ``axis``, NaN where nothing was bought."""
-    total = tonnes.sum(axis=axis)
-    value = np.where(tonnes > 0, np.nan_to_num(price) * tonnes, 0.0).sum(axis=axis)
-    return np.divide(value, total, out=np.full_like(total, np.nan), where=total > 0)
 
 
 def _by_place(per_site: np.ndarray, mineral, place, shape: tuple[int, int, int]) -> np.ndarray:
@@ -131,9 +125,9 @@ def summarise(model: MineralsModel, scenario: str, policies=()) -> Summary:
         countries=countries,
         reference_price=np.asarray(world.reference_price, float).copy(),
         choke_price=model.buyers.price_bound(model.settings, len(world.minerals)),
-        world_price=_weighted(price, bought, axis=3),
+        world_price=tonne_weighted(price, bought, axis=3),
         price_in=price.copy(),
-        ex_china_price=_weighted(price[..., abroad], bought[..., abroad], axis=3),
+        ex_china_price=tonne_weighted(price[..., abroad], bought[..., abroad], axis=3),
         china_exports=flows[:, :, :, cn, abroad].sum(axis=3),
         sold_by_origin=flows.sum(axis=4),
         china_share_in=from_china,
