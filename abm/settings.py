@@ -226,7 +226,7 @@ class ModelSettings:
     )
     # Owners as investors (abm/agents/owners.py, issue 21): where owners place projects.
     location_sensitivity: float = field(
-        default=10.0,
+        default=44.7,
         metadata={
             "help": "owners' logit sensitivity to log(expected price / full cost) across "
             "locations (fitted on Indonesia's refined nickel 2018/2014, nickel-ban-2014)",

@@ -160,17 +160,38 @@ class Owners:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Whole modules (t/month) committed per cell, brownfield and greenfield, from
         ``budget`` placed this decision plus what was carried over; ``existing`` marks the
-        cells where the owner has capacity now, ``module`` is each cell's module size."""
+        cells where the owner has capacity now, ``module`` is each cell's module size.
+
+        An owner builds as many modules as its budget over all its cells buys; they go to
+        the cells whose carried-over budget covers them (whole modules first, then the
+        largest remainders): spreading a budget over many locations must not keep every one
+        of them short of a module for ever. A cell's carry-over may turn negative (it got a
+        module ahead of its share) and is made up from later budgets.
+        """
         share = np.where(existing, brownfield_share, 0.0)
         self.pending_brownfield += share * budget
         self.pending_greenfield += (1.0 - share) * budget
-        committed = []
-        for pending in (self.pending_brownfield, self.pending_greenfield):
-            modules = np.floor(pending / module)
-            tonnes = modules * module
-            pending -= tonnes
-            committed.append(tonnes)
-        return committed[0], committed[1]
+        return (
+            self._whole_modules(self.pending_brownfield, module),
+            self._whole_modules(self.pending_greenfield, module),
+        )
+
+    def _whole_modules(self, pending: np.ndarray, module: np.ndarray) -> np.ndarray:
+        """Tonnes of whole modules per cell by the largest-remainder rule within each owner's
+        cells of one mineral, taken out of ``pending`` (changed in place)."""
+        units = pending / module
+        owner_units = np.floor(np.bincount(self.group, units, self.groups) + 1e-9)
+        whole = np.floor(np.maximum(units, 0.0))
+        left = owner_units - np.bincount(self.group, whole, self.groups)
+        remainder = units - whole
+        order = np.lexsort((-remainder, self.group))  # by owner, largest remainder first
+        ranked = self.group[order]
+        rank = np.arange(self.cells) - np.searchsorted(ranked, ranked)
+        extra = np.zeros(self.cells)
+        extra[order] = rank < left[ranked]
+        tonnes = np.where(left[self.group] >= 0, whole + extra, 0.0) * module
+        pending -= tonnes
+        return tonnes
 
     def to_sites(self, tonnes: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         """Each cell's ``tonnes`` over its sites: pro rata of capacity, evenly where the cell
