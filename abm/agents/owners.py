@@ -13,8 +13,9 @@ with sensitivity ``location_sensitivity``. A cell receives
 
 over the owner's cells, so money goes where margins are widest and the market is tight,
 and none where the drive is zero. Projects are whole modules (``abm/data/modules.csv``: an
-RKEF line, an HPAL plant, a converter), committed when the budget placed at a cell has
-added up to one; the rest is carried over. At a cell where the owner has capacity a share
+RKEF line, an HPAL plant, a converter): an owner builds as many as its budget over all its
+cells, carried over between decisions, buys, at the cells where most budget waits (the
+largest-remainder rule). At a cell where the owner has capacity a share
 ``brownfield_share`` is brownfield (built in ``brownfield_build_months`` at
 ``brownfield_capex_factor`` of the capex), the rest greenfield (exploration and permits,
 then the build); at a cell with no capacity everything is greenfield. Chinese owners build
