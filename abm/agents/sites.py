@@ -162,7 +162,8 @@ class SiteFleet:
         price_error: np.ndarray | float = 1.0,
         drive_boost: np.ndarray | float = 0.0,
         demand_path: np.ndarray | None = None,
-        projects: ProjectTerms | None = None,
+        *,
+        projects: ProjectTerms,
     ) -> np.ndarray:
         """Commission new capacity where expected prices cover operating and capital cost.
 
@@ -177,10 +178,9 @@ class SiteFleet:
         build in whole modules, brownfield at their existing sites and greenfield elsewhere
         (``abm.agents.owners``); each project ramps up linearly. Investors see the expected
         price times ``price_error`` (their shared misjudgement); ``drive_boost`` raises the
-        drive of coordinated investors. Returns the tonnes/month committed per site.
+        drive of coordinated investors; ``projects`` are the modules and brownfield terms of
+        the fleet's stage. Returns the tonnes/month committed per site.
         """
-        if projects is None:
-            projects = ProjectTerms.of(0, self, build_months, china=-1)
         owners = self.owners
         capacity = self.capacity_in(month)
         existing = owners.per_cell(capacity) > 0  # cells where the owner has capacity now
