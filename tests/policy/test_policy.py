@@ -229,7 +229,7 @@ def _capacity(model, mineral, stage, country, at):
 
 def test_investment_support_makes_marginal_capacity_worth_building(calibration):
     """At a price that covers operating cost but only half the capital cost, subsidised
-    investors build more."""
+    investors put more there: capacity, or budget carried towards a whole module."""
     support = Policy("investment_support", "AU", "lithium", "refined", params={"subsidy": 0.9})
     added = {}
     for name, policies in (("plain", []), ("supported", [support])):
@@ -248,7 +248,9 @@ def test_investment_support_makes_marginal_capacity_worth_building(calibration):
         fleet.output[:] = fleet.capacity[:, 0]
         before = fleet.capacity[sites].sum()
         model._invest(0)
-        added[name] = fleet.capacity[sites].sum() - before
+        cells = np.unique(fleet.owners.cell[sites])
+        carried = fleet.owners.pending_brownfield + fleet.owners.pending_greenfield
+        added[name] = fleet.capacity[sites].sum() - before + carried[cells].sum()
     assert added["supported"] > added["plain"] >= 0.0
 
 
