@@ -267,8 +267,11 @@ def test_labour_mobility_brings_new_refining_online_sooner(calibration):
     mobility = Policy(
         "labour_mobility", "IN", "lithium", "refined", params={"lead_time_multiplier": 0.5}
     )
-    plain = MineralsModel(rng=1, calibration=calibration, end="2030-12")
-    mobile = MineralsModel(rng=1, calibration=calibration, end="2030-12", policies=[mobility])
+    # Entrants whose first budget buys whole modules at once (``entry_share``): the test is
+    # about when projects arrive, not how long a small budget takes to add up to a module.
+    big = {"end": "2030-12", "entry_share": 0.5}
+    plain = MineralsModel(rng=1, calibration=calibration, **big)
+    mobile = MineralsModel(rng=1, calibration=calibration, policies=[mobility], **big)
     for model in (plain, mobile):
         model.policies.apply(0)
     lithium = plain.world.minerals.index("lithium")
