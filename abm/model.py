@@ -426,7 +426,9 @@ class MineralsModel(mesa.Model):
         error = self.sentiment.price_error(self.conditions.investor_noise)
         world, conditions, settings = self.world, self.conditions, self.settings
         self.mines.invest(month, world, conditions, settings, error)
-        self.refineries.invest(month, world, conditions, settings, error, self.mines)
+        self.refineries.invest(
+            month, world, conditions, settings, error, self.mines, rules=self.rules
+        )
 
     @property
     def last_clearing(self) -> list[Clearing | None]:

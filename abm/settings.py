@@ -224,6 +224,16 @@ class ModelSettings:
         default=20.0,
         metadata={"help": "years over which capex is recovered", "min": 1.0, "max": 100.0},
     )
+    # Owners as investors (abm/agents/owners.py, issue 21): where owners place projects.
+    location_sensitivity: float = field(
+        default=44.7,
+        metadata={
+            "help": "owners' logit sensitivity to log(expected price / full cost) across "
+            "locations (fitted on Indonesia's refined nickel 2018/2014, nickel-ban-2014)",
+            "min": 0.0,
+            "max": 200.0,
+        },
+    )
     use_pipeline: bool = field(
         default=True, metadata={"help": "build the IEA base-case project pipeline"}
     )

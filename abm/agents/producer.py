@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.agents.owners import ProjectTerms
 from abm.agents.sites import SiteAgent, SiteFleet
 from abm.groups import group_medians
 from abm.market import Asks
@@ -51,17 +52,19 @@ class MineFleet(SiteFleet):
     def invest(self, month: int, world, conditions, settings, price_error: np.ndarray) -> None:
         """Quarterly investment at the operating cost of a new tonne here, with the policies'
         capex changes (``conditions``) and the investors' shared error (``price_error``)."""
+        build = world.build_months[RAW, self.mineral] * np.ones(len(self))
         self.commission(
             month,
             self.new_capacity_cost,
             world.capex_usd_per_tpa[RAW, self.mineral] * conditions.capex_multiplier[RAW],
             world.decision_months[RAW, self.mineral],
-            world.build_months[RAW, self.mineral] * np.ones(len(self)),
+            build,
             world.ramp_months[RAW, self.mineral] * np.ones(len(self)),
             settings,
             price_error=price_error[self.mineral],
             drive_boost=conditions.investment_boost[self.location],
             demand_path=world.demand_path,
+            projects=ProjectTerms.of(RAW, self, build, china=world.countries.index("CN")),
         )
 
     def long_run_ore_price(self, reference: np.ndarray) -> np.ndarray:
@@ -69,16 +72,20 @@ class MineFleet(SiteFleet):
         2023 raw price, where no mine has an expectation)."""
         return group_medians(self.mineral, self.investment_price, reference)
 
-    def local_ore_price(self, month: int, world_median: np.ndarray, countries: int) -> np.ndarray:
+    def local_ore_price(
+        self, month: int, world_median: np.ndarray, countries: int, short_run: bool = False
+    ) -> np.ndarray:
         """(mineral, country) long-run ore price investors expect where a refinery would stand.
 
         Where the country mines the mineral, its mines' expected price (the value of local ore:
-        low where an export ban strands it at home); elsewhere the world median, as imported ore.
+        low where an export ban strands it at home; ``short_run``: what it fetches now);
+        elsewhere the world median, as imported ore.
         """
         running = self.capacity_in(month) > 0
         keys = self.cell[running]  # (mineral, country) cells
         fallback = np.repeat(world_median[:, None], countries, axis=1).ravel()
-        medians = group_medians(keys, self.investment_price[running], fallback)
+        price = self.expected_price if short_run else self.investment_price
+        medians = group_medians(keys, price[running], fallback)
         return medians.reshape(len(world_median), countries)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from abm.agents.owners import ProjectTerms, stranded_ore
 from abm.agents.sites import SiteAgent, SiteFleet
 from abm.agents.storage import cover_slices, reservation_price, share_kept
 from abm.market import Asks, Bids
@@ -141,25 +142,36 @@ class RefineryFleet(SiteFleet):
         return by_row.reshape(-1, len(self)).sum(axis=0)
 
     def invest(
-        self, month: int, world, conditions, settings, price_error: np.ndarray, mines
+        self, month: int, world, conditions, settings, price_error: np.ndarray, mines, rules=None
     ) -> None:
         """Quarterly investment, judged on the conversion cost plus the long-run price of
         the ore a new refinery here would run on (``mines``' expectations, not the last
-        cargo), with the policies' capex and lead-time changes (``conditions``)."""
+        cargo), with the policies' capex and lead-time changes (``conditions``). Where
+        ``rules`` ban the ore's export, investors know it is stranded at home and judge it at
+        the lower of that and what it fetches there now (``stranded_ore``)."""
         raw_long = mines.long_run_ore_price(world.reference_price[:, RAW])
-        ore = mines.local_ore_price(month, raw_long, len(world.countries)).take(self.cell)
+        countries = len(world.countries)
+        ore = mines.local_ore_price(month, raw_long, countries)
+        if rules is not None:
+            now = mines.local_ore_price(month, raw_long, countries, short_run=True)
+            ore = np.where(stranded_ore(rules.allowed[RAW]), np.fmin(ore, now), ore)
+        ore = ore.take(self.cell)
         lead = conditions.refinery_lead_multiplier
+        build = world.build_months[REFINED, self.mineral] * lead
         self.commission(
             month,
             self.new_capacity_cost + ore,
             world.capex_usd_per_tpa[REFINED, self.mineral] * conditions.capex_multiplier[REFINED],
             world.decision_months[REFINED, self.mineral],
-            world.build_months[REFINED, self.mineral] * lead,
+            build,
             world.ramp_months[REFINED, self.mineral] * lead,
             settings,
             price_error=price_error[self.mineral],
             drive_boost=conditions.investment_boost[self.location],
             demand_path=world.demand_path,
+            projects=ProjectTerms.of(
+                REFINED, self, build, china=world.countries.index("CN"), lead=lead
+            ),
         )
 
     def deliver(self, sold: np.ndarray) -> None:

@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from abm.agents.owners import Owners, ProjectTerms
 from abm.groups import group_medians
 
 
@@ -42,6 +43,7 @@ class SiteFleet:
         self.expected_price = np.full(len(self.table), np.nan)  # short run, at the location
         self.investment_price = np.full(len(self.table), np.nan)  # what investors expect
         self.reference_utilisation: np.ndarray | None = None  # by mineral, at the first decision
+        self.owners = Owners(self.owner, self.mineral, self.location)  # who decides investment
         self.price_history = np.full((1, len(self.table)), np.nan)  # see keep_prices
 
     @property
@@ -160,25 +162,74 @@ class SiteFleet:
         price_error: np.ndarray | float = 1.0,
         drive_boost: np.ndarray | float = 0.0,
         demand_path: np.ndarray | None = None,
+        *,
+        projects: ProjectTerms,
     ) -> np.ndarray:
         """Commission new capacity where expected prices cover operating and capital cost.
 
-        New capacity per site and year = investment_rate x capacity x drive, with
-        drive = clip(ratio - 1 + (tightness - 1) / 2, 0, 1)
+        The signal, per site: drive = clip(ratio - 1 + (tightness - 1) / 2, 0, 1)
         x clip((tightness - 0.8) / 0.2 + (ratio - 1.5) / 0.5, 0, 1):
         tightness is the utilisation expected one greenfield lead time out (output grown with
         ``demand_path``, over committed capacity), relative to the utilisation at the first
         decision; and
         ratio is the price investors expect over the full cost of a new tonne (``margin_cost``,
-        which for refiners includes the raw input, plus the capital annuity). A share
-        ``brownfield_share`` is built at existing sites and arrives after the build time; the
-        rest is greenfield and waits for exploration and permits as well. Entrants (sites with
-        no capacity at the start) build greenfield only, sized on ``entry_share`` of the
-        world's capacity of their mineral and stage. Both ramp up
-        linearly. Investors see the expected price times ``price_error`` (their shared
-        misjudgement); ``drive_boost`` raises the drive of coordinated investors. Returns the
-        tonnes/month committed per site.
+        which for refiners includes the raw input, plus the capital annuity, brownfield capex
+        at the owner's existing sites). Owners then place their budgets across locations and
+        build in whole modules, brownfield at their existing sites and greenfield elsewhere
+        (``abm.agents.owners``); each project ramps up linearly. Investors see the expected
+        price times ``price_error`` (their shared misjudgement); ``drive_boost`` raises the
+        drive of coordinated investors; ``projects`` are the modules and brownfield terms of
+        the fleet's stage. Returns the tonnes/month committed per site.
         """
+        owners = self.owners
+        capacity = self.capacity_in(month)
+        existing = owners.per_cell(capacity) > 0  # cells where the owner has capacity now
+        brownfield = np.where(existing, settings.brownfield_share, 0.0)[owners.cell]
+        capex_share = 1.0 - brownfield * (1.0 - projects.brownfield_capex_factor)
+        drive, ratio, world_capacity = self._drive(
+            month,
+            margin_cost,
+            capex_usd_per_tpa * capex_share,
+            decision_months + build_months,
+            settings,
+            price_error,
+            demand_path,
+        )
+        drive *= 1.0 + drive_boost
+        per_decision = settings.investment_rate * settings.investment_interval_months / 12.0
+        # Entrants scale their first projects on the size of their market.
+        seed = np.where(self.entrant, settings.entry_share * world_capacity[self.mineral], 0.0)
+        placed = owners.placed(capacity, drive, ratio, seed, settings.location_sensitivity)
+        module = np.zeros(owners.cells)
+        module[owners.cell] = projects.module_t_per_month
+        brown, green = owners.commit(
+            placed * per_decision, existing, settings.brownfield_share, module
+        )
+        ramp = np.maximum(np.round(ramp_months), 1.0)
+        added = np.zeros(len(self))
+        for tonnes, lead in (
+            (brown, projects.brownfield_build_months),
+            (green, decision_months + projects.greenfield_build_months),
+        ):
+            at_site = owners.to_sites(tonnes, capacity)
+            building = np.flatnonzero(at_site > 0)  # only these rows change
+            start = month + 1 + np.round(lead[building])
+            self.add_capacity(building, start, ramp[building], at_site[building])
+            added += at_site
+        return added
+
+    def _drive(
+        self,
+        month: int,
+        margin_cost: np.ndarray,
+        capex_usd_per_tpa: np.ndarray,
+        lead_months: np.ndarray,
+        settings,
+        price_error,
+        demand_path: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per site, how much its investors want to add (0 to 1) and the ratio of the
+        expected price to the full cost of a new tonne; and world capacity by mineral."""
         rate = settings.hurdle_rate
         annuity = (
             rate / (1.0 - (1.0 + rate) ** -settings.asset_life_years)
@@ -196,7 +247,7 @@ class SiteFleet:
         capacity = self.capacity_in(month)
         world_capacity = np.bincount(self.mineral, capacity, minerals)
         last = self._path.shape[1] - 1
-        ahead = np.minimum(month + np.round(decision_months + build_months).astype(int), last)
+        ahead = np.minimum(month + np.round(lead_months).astype(int), last)
         committed = np.bincount(
             self.mineral, self.capacity_of(np.arange(len(self)), ahead), minerals
         )
@@ -217,22 +268,7 @@ class SiteFleet:
         # Spare capacity elsewhere holds investors back, unless margins are so wide (half as
         # much again as the full cost) that it plainly cannot reach this market or its input.
         gate = _unit((tightness - 0.8) / 0.2 + (ratio - 1.5) / 0.5)
-        drive *= gate * (1.0 + drive_boost)
-        per_decision = settings.investment_rate * settings.investment_interval_months / 12.0
-        # Entrants scale their first projects on the size of their market.
-        seed = settings.entry_share * world_capacity[self.mineral]
-        base = np.where(self.entrant, np.maximum(capacity, seed), capacity)
-        added = base * per_decision * drive
-        building = np.flatnonzero(added > 0)  # only these rows change
-        ramp = np.maximum(np.round(ramp_months[building]), 1.0)
-        brownfield = np.where(self.entrant[building], 0.0, settings.brownfield_share)
-        for share, lead in (
-            (brownfield, build_months[building]),
-            (1.0 - brownfield, decision_months[building] + build_months[building]),
-        ):
-            start = month + 1 + np.round(lead)
-            self.add_capacity(building, start, ramp, share * added[building])
-        return added
+        return drive * gate, ratio, world_capacity
 
 
 def site_prices(fleet: SiteFleet, clearing) -> np.ndarray:

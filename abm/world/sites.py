@@ -15,6 +15,7 @@ from abm.world.lookup import RowGroups
 from abm.world.months import BASE_YEAR, fractional_years
 
 ENTRANT = -1  # tranche number of a site that has no capacity yet
+INVESTOR_SHARE = 0.10  # share of a stage's world capacity that makes an owner invest abroad
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def sites_and_capacity(
     for s, stage in enumerate(STAGES):
         for m, mineral in enumerate(MINERALS):
             cost = costs.loc[(stage, mineral)]
+            first_row = len(rows)
             utilisation = float(cost.utilisation_2023)
             table = tables.supply(mineral, stage)
             if stage == "raw":
@@ -104,6 +106,13 @@ def sites_and_capacity(
                     )
                 )
                 paths.append(np.zeros(len(months)))
+            block = slice(first_row, len(rows))
+            ore = set(growth) if stage == "raw" else set(growth) | _mined(tables, mineral)
+            for location, owner in _investor_entrants(rows[block], paths[block], ore):
+                pivot = pivots[s, m, COUNTRIES.index(location)]
+                cost = pivot * prices[m, s]
+                rows.append((stage, mineral, location, owner, ENTRANT, cost, cost))
+                paths.append(np.zeros(len(months)))
     sites = pd.DataFrame(
         rows,
         columns=[
@@ -117,6 +126,35 @@ def sites_and_capacity(
         ],
     )
     return sites, np.array(paths)
+
+
+def _mined(tables: Tables, mineral: str) -> set[str]:
+    """The countries that mine ``mineral`` at the start: where a refinery has local ore."""
+    table = tables.supply(mineral, "raw")
+    return set(table.country[table.tonnes.astype(float) > 0])
+
+
+def _investor_entrants(
+    rows: list[tuple], paths: list[np.ndarray], access: set[str]
+) -> list[tuple[str, str]]:
+    """(location, owner) entrant sites for the major owners of one stage and mineral.
+
+    Owners holding at least ``INVESTOR_SHARE`` of the stage's world capacity at the start
+    (firms of one nationality; not the ROW aggregate) may build at every location of
+    ``access`` (mines: where the stage has capacity or a pipeline; refineries: also where
+    the mineral is mined, local ore) where they have no site yet, so each gets a site with no
+    capacity there: what lets Chinese owners build refining in Indonesia.
+    """
+    capacity: dict[str, float] = {}
+    for row, path in zip(rows, paths, strict=True):
+        capacity[row[3]] = capacity.get(row[3], 0.0) + float(path[0])
+    total = sum(capacity.values())
+    if total <= 0:
+        return []
+    investors = [o for o, c in capacity.items() if c >= INVESTOR_SHARE * total and o != "ROW"]
+    held = {(row[2], row[3]) for row in rows}
+    locations = [loc for loc in dict.fromkeys(row[2] for row in rows) if loc in access]
+    return [(loc, o) for o in investors for loc in locations if (loc, o) not in held]
 
 
 def _with_reserves(calibration: Calibration) -> set[tuple[str, str]]:
