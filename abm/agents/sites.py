@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from abm.agents.idling import SiteOperations
 from abm.groups import group_medians
 
 
@@ -43,6 +44,7 @@ class SiteFleet:
         self.investment_price = np.full(len(self.table), np.nan)  # what investors expect
         self.reference_utilisation: np.ndarray | None = None  # by mineral, at the first decision
         self.price_history = np.full((1, len(self.table)), np.nan)  # see keep_prices
+        self.operations = SiteOperations(len(self.table))  # idled, retired, restarting
 
     @property
     def capacity(self) -> np.ndarray:
@@ -64,6 +66,44 @@ class SiteFleet:
     def capacity_of(self, sites: np.ndarray | int, months: np.ndarray | int) -> np.ndarray:
         """The capacity of each of ``sites`` in its own month of ``months``, t/month."""
         return np.where(months < self._settled[sites], self._path[sites, months], self._tail[sites])
+
+    def operating_capacity(self, month: int) -> np.ndarray:
+        """What each site can offer, produce or buy for in ``month``, t/month: its capacity
+        unless idled (retired sites have none)."""
+        return np.where(self.operations.idled, 0.0, self.capacity_in(month))
+
+    def usable_capacity(self, month: int, ahead: np.ndarray | int | None = None) -> np.ndarray:
+        """The capacity investors count, t/month: each site's capacity in its month of
+        ``ahead`` (``month`` itself by default), unless it is idle then (idled and not
+        restarting by that month) or retired."""
+        months = month if ahead is None else ahead
+        capacity = self.capacity_of(np.arange(len(self)), months)
+        return np.where(self.operations.usable(months), capacity, 0.0)
+
+    def operating_margin(self) -> np.ndarray:
+        """USD/t each site's owner expects to earn on a tonne it runs, in the long run (the
+        forward prices owners cite when they idle or restart a site): the price investors
+        expect at its location less its unit cost (refiners subtract the ore as well)."""
+        return self.investment_price - self.unit_cost
+
+    def review_operations(self, month: int, settings, restart_capex_usd_per_tpa) -> None:
+        """At the end of ``month``: idle sites losing money for long enough, restart idled
+        ones whose margin pays a restart, retire those idle too long (``abm.agents.idling``);
+        a retired site's capacity leaves the books from next month on."""
+        if not settings.site_idling:
+            return
+        capacity = self.capacity_in(month)
+        margin = self.operating_margin()
+        capex = np.broadcast_to(restart_capex_usd_per_tpa, capacity.shape)
+        retiring = self.operations.review(month, margin, capacity, capex, settings)
+        if retiring.size and month + 1 < self._path.shape[1]:
+            path = self.capacity  # written out in full, then cut and settled again
+            path[retiring, month + 1 :] = 0.0
+            self._settle()
+
+    def idled_capacity(self, month: int) -> np.ndarray:
+        """Each site's capacity standing idle in ``month``, t/month."""
+        return np.where(self.operations.idled, self.capacity_in(month), 0.0)
 
     def add_capacity(
         self, sites: np.ndarray, start: np.ndarray, ramp: np.ndarray, tonnes: np.ndarray
@@ -193,13 +233,12 @@ class SiteFleet:
         # Nobody builds into idle or coming capacity; an expected squeeze brings projects
         # forward even before prices rise (half a point of drive per point of tightness).
         minerals = self.mineral.max() + 1
-        capacity = self.capacity_in(month)
+        # Idled and retired capacity counts for nothing: it cannot serve the market.
+        capacity = self.usable_capacity(month)
         world_capacity = np.bincount(self.mineral, capacity, minerals)
         last = self._path.shape[1] - 1
         ahead = np.minimum(month + np.round(decision_months + build_months).astype(int), last)
-        committed = np.bincount(
-            self.mineral, self.capacity_of(np.arange(len(self)), ahead), minerals
-        )
+        committed = np.bincount(self.mineral, self.usable_capacity(month, ahead), minerals)
         horizon = np.zeros(minerals, dtype=int)
         np.maximum.at(horizon, self.mineral, ahead)
         growth = np.ones(minerals)
@@ -222,6 +261,7 @@ class SiteFleet:
         # Entrants scale their first projects on the size of their market.
         seed = settings.entry_share * world_capacity[self.mineral]
         base = np.where(self.entrant, np.maximum(capacity, seed), capacity)
+        base[self.operations.retired] = 0.0  # a retired site builds nothing more
         added = base * per_decision * drive
         building = np.flatnonzero(added > 0)  # only these rows change
         ramp = np.maximum(np.round(ramp_months[building]), 1.0)
