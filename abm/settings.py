@@ -231,9 +231,9 @@ class ModelSettings:
         metadata={"help": "sites losing money idle, then retire; idled ones can restart"},
     )
     idle_after_loss_months: int = field(
-        default=12,
+        default=15,
         metadata={
-            "help": "months of negative expected operating margin before a site idles",
+            "help": "months of operating losses (with no better outlook) before a site idles",
             "min": 1,
             "max": 240,
         },
@@ -247,7 +247,7 @@ class ModelSettings:
         },
     )
     restart_months: int = field(
-        default=9,
+        default=6,
         metadata={"help": "months from a restart decision to output again", "min": 0, "max": 60},
     )
     restart_capex_share: float = field(

@@ -2,12 +2,15 @@
 
 A site (one row of a ``SiteFleet``) whose operating margin (the price it expects at its
 location less its unit cost, and for refiners less the ore it would buy) has been negative
-for ``idle_after_loss_months`` months in a row is idled: its capacity stays in the books but
-offers, produces and buys nothing. A site idle for ``retire_after_idle_months`` is retired:
-its capacity leaves the books for good (its stocks stay until sold). An idled site whose
-expected margin, over a year, pays the annuity of a restart (``restart_capex_share`` of a
+for ``idle_after_loss_months`` months in a row, and whose owners expect no better in the
+long run (investors' price), is idled: its capacity stays in the books but offers,
+produces and buys nothing. A site idle for ``retire_after_idle_months`` is retired: its
+capacity leaves the books for good (its stocks stay until sold). An idled site whose
+long-run margin, over a year, pays the annuity of a restart (``restart_capex_share`` of a
 new tonne's capex) restarts: it pays the restart and runs again ``restart_months`` later.
-Every figure is in ``abm/data/evidence/idling.csv`` and docs/ODD.md 7.14.
+Losses are counted on this month's prices (the reported operating losses of the episodes),
+the outlook on investors' prices (the forward prices owners cite), which also keeps a site
+from restarting on a passing spike. The figures are in ``abm/data/evidence/idling.csv``.
 """
 
 from __future__ import annotations
@@ -41,27 +44,29 @@ class SiteOperations:
     def review(
         self,
         month: int,
-        margin_usd_per_t: np.ndarray,
+        margins_usd_per_t: tuple[np.ndarray, np.ndarray],
         capacity: np.ndarray,
         restart_capex_usd_per_tpa: np.ndarray,
         settings,
     ) -> np.ndarray:
         """One month's decisions; returns the rows to retire now.
 
-        ``margin_usd_per_t`` is each site's expected operating margin (NaN: not known, not
-        a loss), ``capacity`` its capacity this month (t/month).
+        ``margins_usd_per_t`` are each site's operating margins at this month's expected
+        prices and at investors' (NaN: not known, not a loss); ``capacity`` its capacity
+        this month (t/month).
         """
+        now, long_run = margins_usd_per_t
         running = ~self.idled & ~self.retired & (capacity > 0)
-        losing = margin_usd_per_t < 0.0
-        self.loss_months = np.where(running & losing, self.loss_months + 1, 0)
-        idle_now = running & (self.loss_months >= settings.idle_after_loss_months)
+        self.loss_months = np.where(running & (now < 0.0), self.loss_months + 1, 0)
+        sustained = self.loss_months >= settings.idle_after_loss_months
+        idle_now = running & sustained & (long_run < 0.0)
         self.idled |= idle_now
         self.loss_months[idle_now] = 0
         waiting = self.idled & (self.restart_month < 0) & ~idle_now
         self.idle_months = np.where(waiting, self.idle_months + 1, self.idle_months)
         # A restart pays if a year's margin covers the restart's capital annuity.
         restart_usd_per_tpa = settings.restart_capex_share * restart_capex_usd_per_tpa
-        pays = 12.0 * margin_usd_per_t > restart_usd_per_tpa * capital_annuity(settings)
+        pays = 12.0 * long_run > restart_usd_per_tpa * capital_annuity(settings)
         restart = waiting & pays
         self.restart_month[restart] = month + 1 + settings.restart_months
         self.restart_cost_usd[restart] += restart_usd_per_tpa[restart] * 12.0 * capacity[restart]

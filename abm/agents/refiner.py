@@ -60,15 +60,23 @@ class RefineryFleet(SiteFleet):
             max_quantity=quantity,
         )
 
-    def operating_margin(self) -> np.ndarray:
-        """USD/t a refinery expects on a tonne it runs, in the long run: the refined price
-        investors expect less its conversion cost and the ore price it expects at home."""
-        return self.investment_price - self.unit_cost - self.ore_price_expected
+    def operating_margins(self) -> tuple[np.ndarray, np.ndarray]:
+        """USD/t a refinery expects on a tonne it runs, now and in the long run: the refined
+        price less its conversion cost and the ore delivered at home (this month's price,
+        else the last paid; in the long run the ore price it expects there)."""
+        conversion = self.unit_cost
+        now = self.expected_price - conversion - self._ore_price_now()
+        return now, self.investment_price - conversion - self.ore_price_expected
+
+    def _ore_price_now(self) -> np.ndarray:
+        """USD/t of ore delivered at home this month, else what the refinery last paid."""
+        seen = self.raw_price_seen
+        return np.where(np.isfinite(seen), seen, self.raw_price_paid)
 
     def review_operations(self, month: int, settings, restart_capex_usd_per_tpa) -> None:
         """Expect the ore price delivered at home (this month's, else the last paid) as
         investors smooth prices, then idle, restart or retire (``SiteFleet``)."""
-        ore = np.where(np.isfinite(self.raw_price_seen), self.raw_price_seen, self.raw_price_paid)
+        ore = self._ore_price_now()
         seen = self.ore_price_expected
         step = (ore - seen) / settings.investment_expectation_months
         self.ore_price_expected = np.where(np.isnan(seen), ore, seen + np.nan_to_num(step))

@@ -80,22 +80,22 @@ class SiteFleet:
         capacity = self.capacity_of(np.arange(len(self)), months)
         return np.where(self.operations.usable(months), capacity, 0.0)
 
-    def operating_margin(self) -> np.ndarray:
-        """USD/t each site's owner expects to earn on a tonne it runs, in the long run (the
-        forward prices owners cite when they idle or restart a site): the price investors
-        expect at its location less its unit cost (refiners subtract the ore as well)."""
-        return self.investment_price - self.unit_cost
+    def operating_margins(self) -> tuple[np.ndarray, np.ndarray]:
+        """USD/t each site expects to earn on a tonne it runs, at this month's expected price
+        and at investors' (the long run): the price at its location less its unit cost
+        (refiners subtract the ore as well)."""
+        return self.expected_price - self.unit_cost, self.investment_price - self.unit_cost
 
     def review_operations(self, month: int, settings, restart_capex_usd_per_tpa) -> None:
-        """At the end of ``month``: idle sites losing money for long enough, restart idled
-        ones whose margin pays a restart, retire those idle too long (``abm.agents.idling``);
-        a retired site's capacity leaves the books from next month on."""
+        """At the end of ``month``: idle sites losing money for long enough with no better
+        outlook, restart idled ones whose outlook pays a restart, retire those idle too long
+        (``abm.agents.idling``); a retired site's capacity leaves the books from next month."""
         if not settings.site_idling:
             return
         capacity = self.capacity_in(month)
-        margin = self.operating_margin()
         capex = np.broadcast_to(restart_capex_usd_per_tpa, capacity.shape)
-        retiring = self.operations.review(month, margin, capacity, capex, settings)
+        margins = self.operating_margins()
+        retiring = self.operations.review(month, margins, capacity, capex, settings)
         if retiring.size and month + 1 < self._path.shape[1]:
             path = self.capacity  # written out in full, then cut and settled again
             path[retiring, month + 1 :] = 0.0

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+import abm.data
 from abm.agents.producer import MineFleet
 from abm.agents.refiner import RefineryFleet
 from abm.experiment import build
@@ -35,10 +38,15 @@ def _table(costs: list[float]) -> pd.DataFrame:
 
 
 def _mines(costs: list[float], price: float) -> MineFleet:
-    """Mines of ``costs`` whose investors expect ``price``."""
+    """Mines of ``costs`` that expect ``price``, now and in the long run."""
     fleet = MineFleet(_table(costs), np.full((len(costs), MONTHS), CAPACITY), ["AU"], ["lithium"])
-    fleet.investment_price = np.full(len(costs), price)
+    _expect(fleet, price)
     return fleet
+
+
+def _expect(fleet, now: float, long_run: float | None = None) -> None:
+    fleet.expected_price = np.full(len(fleet), now)
+    fleet.investment_price = np.full(len(fleet), now if long_run is None else long_run)
 
 
 def _review(fleet, months: range, settings=SETTINGS) -> None:
@@ -73,7 +81,7 @@ def test_an_idled_mine_restarts_after_its_delay_and_pays_for_it():
     fleet = _mines([100.0], price=50.0)
     _review(fleet, range(3))
     assert fleet.operations.idled[0]
-    fleet.investment_price[:] = 200.0  # the price recovers
+    _expect(fleet, 200.0)  # the price recovers
     _review(fleet, range(3, 4))  # decides to restart in month 3
     expected = SETTINGS.restart_capex_share * CAPEX * 12.0 * CAPACITY
     assert fleet.operations.restart_cost_usd[0] == pytest.approx(expected)
@@ -84,11 +92,26 @@ def test_an_idled_mine_restarts_after_its_delay_and_pays_for_it():
     assert fleet.operations.restarts[0] == 1
 
 
+def test_a_mine_losing_money_now_with_a_better_outlook_keeps_running():
+    fleet = _mines([100.0], price=50.0)
+    _expect(fleet, 50.0, long_run=150.0)
+    _review(fleet, range(MONTHS))
+    assert not fleet.operations.idled.any()
+
+
+def test_a_passing_price_spike_does_not_restart_an_idled_mine():
+    fleet = _mines([100.0], price=50.0)
+    _review(fleet, range(3))
+    _expect(fleet, 400.0, long_run=60.0)
+    _review(fleet, range(3, 5))
+    assert fleet.operations.restarts[0] == 0
+
+
 def test_a_restart_that_does_not_pay_waits_then_retires():
     dear = SETTINGS.replace(restart_capex_share=2.0)  # 2000 USD per t/yr against 10 a month
     fleet = _mines([100.0], price=50.0)
     _review(fleet, range(3), dear)
-    fleet.investment_price[:] = 110.0
+    _expect(fleet, 110.0)
     _review(fleet, range(3, 7), dear)
     assert fleet.operations.retired[0] and fleet.operations.restarts[0] == 0
 
@@ -96,9 +119,9 @@ def test_a_restart_that_does_not_pay_waits_then_retires():
 def test_a_refinery_whose_ore_costs_more_than_its_margin_idles():
     table = _table([20.0, 20.0])
     fleet = RefineryFleet(table, np.full((2, MONTHS), CAPACITY), ["AU"], ["lithium"])
-    fleet.investment_price = np.full(2, 150.0)
+    _expect(fleet, 150.0)
     fleet.raw_price_seen = np.array([140.0, 100.0])  # 150 - 20 - 140 < 0 < 150 - 20 - 100
-    _review(fleet, range(3))
+    _review(fleet, range(3))  # the long-run ore price is this month's from the first
     assert fleet.operations.idled.tolist() == [True, False]
     bids = fleet.raw_bids(3, SETTINGS, np.array([100.0]))
     assert bids.quantity[0] == 0.0 and bids.quantity[1] > 0.0
@@ -127,7 +150,7 @@ def test_usable_capacity_counts_a_restart_from_its_month():
     fleet = _mines([100.0], price=50.0)
     _review(fleet, range(3))
     assert fleet.usable_capacity(3)[0] == 0.0
-    fleet.investment_price[:] = 200.0
+    _expect(fleet, 200.0)
     _review(fleet, range(3, 4))  # runs again in month 6
     assert fleet.usable_capacity(4, 5)[0] == 0.0
     assert fleet.usable_capacity(4, 6)[0] == CAPACITY
@@ -164,3 +187,23 @@ def test_without_idling_no_site_idles_and_the_run_differs(quick_idling_run):
     assert not off.mines.operations.idled.any() and not off.refineries.operations.retired.any()
     on = quick_idling_run
     assert not np.array_equal(off.recorder.mine_output, on.recorder.mine_output)
+
+
+def _evidence(event: str) -> pd.Series:
+    table = pd.read_csv(Path(abm.data.__file__).parent / "evidence" / "idling.csv")
+    return table[table.event == event]
+
+
+def test_the_default_periods_are_the_cited_episodes():
+    defaults = ModelSettings()
+    assert defaults.idle_after_loss_months == _evidence("loss before idling").months.median()
+    assert defaults.restart_months == _evidence("restart delay").months.median()
+    # Retirement comes after the longest idle that ended in a restart, and BHP's review.
+    longest = max(_evidence("idle then restart").months.max(), 28)
+    assert defaults.retire_after_idle_months > longest
+
+
+def test_the_default_restart_capex_share_is_the_cited_restarts_geometric_mean():
+    capex = _evidence("restart capex").set_index("mineral").figure
+    shares = capex / pd.Series({"nickel": 20000.0, "lithium": 45000.0})  # costs.csv, raw
+    assert ModelSettings().restart_capex_share == round(float(np.exp(np.log(shares).mean())), 2)
