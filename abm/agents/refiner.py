@@ -82,6 +82,13 @@ class RefineryFleet(SiteFleet):
         self.ore_price_expected = np.where(np.isnan(seen), ore, seen + np.nan_to_num(step))
         super().review_operations(month, settings, restart_capex_usd_per_tpa)
 
+    def usable_capacity(self, month: int, ahead: np.ndarray | int | None = None) -> np.ndarray:
+        """The capacity investors count (``SiteFleet.usable_capacity``) less the share that
+        cannot get feed: the share of its ore bought over the last year from origins that
+        now restrict ore exports to it (``raw_risk``, fading once they lift). It counts
+        again as the refinery's purchases re-form, or leaves when it idles."""
+        return super().usable_capacity(month, ahead) * (1.0 - self.raw_risk)
+
     def product_cover(self, capacity: np.ndarray) -> np.ndarray:
         """Tonnes of refined stock the refinery wants at ``capacity``: covers are months of
         output at the 2023 utilisation of the stage."""

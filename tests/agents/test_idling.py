@@ -127,6 +127,13 @@ def test_a_refinery_whose_ore_costs_more_than_its_margin_idles():
     assert bids.quantity[0] == 0.0 and bids.quantity[1] > 0.0
 
 
+def test_refining_capacity_whose_ore_is_banned_counts_only_in_the_share_it_still_gets():
+    fleet = RefineryFleet(_table([20.0, 20.0]), np.full((2, MONTHS), CAPACITY), ["AU"], ["lithium"])
+    fleet.raw_risk = np.array([0.75, 0.0])  # three quarters of its ore came from a banning origin
+    assert fleet.usable_capacity(0).tolist() == [0.25 * CAPACITY, CAPACITY]
+    assert fleet.usable_capacity(0, 10).tolist() == [0.25 * CAPACITY, CAPACITY]
+
+
 def _commissioned(idle_first: bool) -> float:
     """Capacity the second of two mines commissions when the first (idle, no output) is
     idled or not: investors count the market's utilisation on usable capacity."""
