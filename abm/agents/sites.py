@@ -96,10 +96,27 @@ class SiteFleet:
         capex = np.broadcast_to(restart_capex_usd_per_tpa, capacity.shape)
         margins = self.operating_margins()
         retiring = self.operations.review(month, margins, capacity, capex, settings)
-        if retiring.size and month + 1 < self._path.shape[1]:
-            path = self.capacity  # written out in full, then cut and settled again
-            path[retiring, month + 1 :] = 0.0
+        if retiring.size:
+            self.cut_capacity(retiring, month + 1)
+
+    def cut_capacity(self, sites: np.ndarray, start: int) -> None:
+        """No capacity at ``sites`` from month ``start`` on, projects under way included.
+
+        Writes only the months between each row's settled month and ``start`` (the old tail
+        up to ``start``, zeros from it to the end of what was written out), not the horizon.
+        """
+        if self._handed_out:
             self._settle()
+        start = min(start, self._path.shape[1])
+        settled = self._settled[sites]
+        rows, months = month_spans(sites, settled, np.maximum(start - settled, 0))
+        self._path[rows, months] = self._tail[rows]
+        rows, months = month_spans(
+            sites, np.full(len(sites), start), np.maximum(settled - start, 0)
+        )
+        self._path[rows, months] = 0.0
+        self._settled[sites] = start
+        self._tail[sites] = 0.0
 
     def idled_capacity(self, month: int) -> np.ndarray:
         """Each site's capacity standing idle in ``month``, t/month."""
@@ -298,6 +315,12 @@ def _unit(x: np.ndarray) -> np.ndarray:
     """``x`` clipped to [0, 1], NaN as 0: ``np.clip(np.nan_to_num(x), 0, 1)`` in two ufuncs
     (``fmax`` drops NaN), without ``nan_to_num``'s copies."""
     return np.fmin(np.fmax(x, 0.0), 1.0)
+
+
+def month_spans(rows: np.ndarray, first: np.ndarray, width: np.ndarray):
+    """The (row, month) cells of ``width[k]`` months from ``first[k]`` in each of ``rows``."""
+    offsets = np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)
+    return np.repeat(rows, width), np.repeat(first, width) + offsets
 
 
 def add_ramps(path, settled, tail, rows, start, ramp, tonnes) -> None:

@@ -214,3 +214,16 @@ def test_the_default_restart_capex_share_is_the_cited_restarts_geometric_mean():
     capex = _evidence("restart capex").set_index("mineral").figure
     shares = capex / pd.Series({"nickel": 20000.0, "lithium": 45000.0})  # costs.csv, raw
     assert ModelSettings().restart_capex_share == round(float(np.exp(np.log(shares).mean())), 2)
+
+
+def test_cutting_capacity_matches_the_path_written_out_in_full():
+    rng = np.random.default_rng(3)
+    path = np.repeat(rng.random((4, 1)), MONTHS, axis=1)
+    path[1, 20:] *= 2.0  # a project arriving after the cut
+    path[2] = np.linspace(1.0, 2.0, MONTHS)  # growing to the end
+    fleet = MineFleet(_table([1.0] * 4), path, ["AU"], ["lithium"])
+    expected = path.copy()
+    expected[[0, 1, 2], 10:] = 0.0
+    fleet.cut_capacity(np.array([0, 1, 2]), 10)
+    assert np.array_equal(fleet.capacity, expected)
+    assert fleet.capacity_in(9)[1] == path[1, 9] and fleet.capacity_in(30)[3] == path[3, 30]
