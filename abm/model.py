@@ -245,6 +245,7 @@ class MineralsModel(mesa.Model):
         conditions = self.conditions
         self.recyclers.collect(consumed, conditions.collection_rate, conditions.recycling_growth)
         self._update_expectations(raw, refined)
+        self._review_sites(month)
         if (month + 1) % settings.investment_interval_months == 0:
             self._invest(month)
         # Investment and expectations leave consumption as it was.
@@ -420,6 +421,14 @@ class MineralsModel(mesa.Model):
             settings.expectation_months,
             settings.investment_expectation_months,
         )
+
+    def _review_sites(self, month: int) -> None:
+        """Mines and refineries losing money idle, then retire; idled ones may restart."""
+        self.recorder.note_sites(month)
+        capex = self.world.capex_usd_per_tpa
+        self.mines.review_operations(month, self.settings, capex[RAW, self.mines.mineral])
+        refineries = self.refineries
+        refineries.review_operations(month, self.settings, capex[REFINED, refineries.mineral])
 
     def _invest(self, month: int) -> None:
         """Quarterly investment of mines and refineries, with the policies' changes."""

@@ -310,17 +310,26 @@ def largest_relative_residual(balance: pd.DataFrame) -> float:
 
 
 def capacity_table(model: MineralsModel) -> pd.DataFrame:
-    """Capacity in tonnes a year, by stage, mineral and country, month by month."""
+    """Capacity in tonnes a year, by stage, mineral and country, month by month: what is in
+    the books (``tonnes_per_year``, idled capacity included), the part of it idled, and what
+    retired before the month (at its size when retired, no longer in the books)."""
     rec, world = model.recorder, model.world
     months = _months(model)
-    parts = [
-        _site_totals(rec.mine_capacity * 12.0, _sites(model.mines), months, world, "raw", ""),
-        _site_totals(
-            rec.refinery_capacity * 12.0, _sites(model.refineries), months, world, "refined", ""
-        ),
-    ]
-    table = pd.concat(parts, ignore_index=True).drop(columns="source")
-    table = table.rename(columns={"tonnes": "tonnes_per_year"})
+    columns = {
+        "tonnes_per_year": (rec.mine_capacity, rec.refinery_capacity),
+        "idled_tonnes_per_year": (rec.mine_idled, rec.refinery_idled),
+        "retired_tonnes_per_year": (rec.mine_retired, rec.refinery_retired),
+    }
+    tables = []
+    for name, (mines, refineries) in columns.items():
+        parts = [
+            _site_totals(mines * 12.0, _sites(model.mines), months, world, "raw", ""),
+            _site_totals(refineries * 12.0, _sites(model.refineries), months, world, "refined", ""),
+        ]
+        tables.append(pd.concat(parts, ignore_index=True).rename(columns={"tonnes": name}))
+    table = tables[0].drop(columns="source")
+    for extra in tables[1:]:
+        table[extra.columns[-1]] = extra[extra.columns[-1]].to_numpy()
     table["stage"] = table["stage"].astype("category")
     return table
 

@@ -68,6 +68,11 @@ class Recorder:
         self.leaks: list[tuple] = []
         self.mine_output = np.zeros((months, len(model.mines)))
         self.refinery_output = np.zeros((months, len(model.refineries)))
+        # (month, site) t/month idled in the month, and retired before it (at retirement).
+        self.mine_idled = np.zeros((months, len(model.mines)))
+        self.refinery_idled = np.zeros((months, len(model.refineries)))
+        self.mine_retired = np.zeros((months, len(model.mines)))
+        self.refinery_retired = np.zeros((months, len(model.refineries)))
         self.recycled = np.zeros((months, len(model.recyclers.mineral)))
         self.demanded = np.zeros((months, minerals, countries))
         self.consumed = np.zeros((months, minerals, countries))
@@ -95,6 +100,15 @@ class Recorder:
     def refinery_capacity(self) -> np.ndarray:
         """(month, refinery) t/month, as ``mine_capacity``."""
         return self.model.refineries.capacity.T
+
+    def note_sites(self, month: int) -> None:
+        """Capacity idled during ``month`` and retired before it, per site (the operations
+        as they ran this month, before the month's review)."""
+        model = self.model
+        self.mine_idled[month] = model.mines.idled_capacity(month)
+        self.refinery_idled[month] = model.refineries.idled_capacity(month)
+        self.mine_retired[month] = model.mines.operations.retired_capacity
+        self.refinery_retired[month] = model.refineries.operations.retired_capacity
 
     def _held(self) -> np.ndarray:
         """Tonnes held per holder, mineral and book stage, summed from the agents."""

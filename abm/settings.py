@@ -234,6 +234,40 @@ class ModelSettings:
             "max": 200.0,
         },
     )
+    # Idling, retirement and restarts of sites (abm/agents/idling.py; evidence in
+    # abm/data/evidence/idling.csv).
+    site_idling: bool = field(
+        default=True,
+        metadata={"help": "sites losing money idle, then retire; idled ones can restart"},
+    )
+    idle_after_loss_months: int = field(
+        default=15,
+        metadata={
+            "help": "months of operating losses (with no better outlook) before a site idles",
+            "min": 1,
+            "max": 240,
+        },
+    )
+    retire_after_idle_months: int = field(
+        default=36,
+        metadata={
+            "help": "months idle (not restarting) before a site retires for good",
+            "min": 1,
+            "max": 480,
+        },
+    )
+    restart_months: int = field(
+        default=6,
+        metadata={"help": "months from a restart decision to output again", "min": 0, "max": 60},
+    )
+    restart_capex_share: float = field(
+        default=0.05,
+        metadata={
+            "help": "restart capex per t/yr, as a share of a new tonne's capex",
+            "min": 0.0,
+            "max": 2.0,
+        },
+    )
     use_pipeline: bool = field(
         default=True, metadata={"help": "build the IEA base-case project pipeline"}
     )

@@ -30,18 +30,19 @@ class MineFleet(SiteFleet):
         self.sold = np.zeros(len(self))
 
     def asks(self, month: int) -> Asks:
-        """Every mine offers this month's capacity and its stock at its unit cost."""
+        """Every mine offers this month's capacity (none while idled) and its stock at its
+        unit cost."""
         return Asks(
             market=self.mineral,
             origin=self.location,
-            quantity=self.capacity_in(month) + self.stock,
+            quantity=self.operating_capacity(month) + self.stock,
             price=self.unit_cost,
         )
 
     def produce(self, sold: np.ndarray, month: int, settings) -> None:
         """Mine what was sold beyond the stock, or, where sales fell, the planned rate moving
         toward them, with the difference going to stock while there is room."""
-        capacity = self.capacity_in(month)
+        capacity = self.operating_capacity(month)
         needed = np.maximum(sold - self.stock, 0.0)
         plan = self.output + (sold - self.output) / settings.mine_adjustment_months
         room = np.maximum(settings.mine_stock_months * capacity - self.stock + sold, 0.0)

@@ -33,6 +33,7 @@ class RefineryFleet(SiteFleet):
         self.raw_bought = np.zeros(len(self))
         self.raw_price_paid = np.full(len(self), np.nan)  # USD/t delivered, last purchase
         self.raw_price_seen = np.full(len(self), np.nan)  # USD/t delivered, this month
+        self.ore_price_expected = np.full(len(self), np.nan)  # USD/t delivered, long run
         self.processed = np.zeros(len(self))
         self.sold = np.zeros(len(self))
         self.raw_cover_months = np.zeros(len(self))  # ore cover without supply risk
@@ -42,7 +43,7 @@ class RefineryFleet(SiteFleet):
 
     def raw_bids(self, month: int, settings, raw_reference: np.ndarray) -> Bids:
         """Raw purchases planned from capacity and stocks, priced from the expected margin."""
-        capacity = self.capacity_in(month)
+        capacity = self.operating_capacity(month)
         surplus = np.maximum(self.refined_stock - self.product_cover(capacity), 0.0)
         cover = self.ore_cover(capacity, settings)
         gap = (cover - self.raw_stock) / settings.inventory_adjustment_months
@@ -59,6 +60,35 @@ class RefineryFleet(SiteFleet):
             max_price=max_price,
             max_quantity=quantity,
         )
+
+    def operating_margins(self) -> tuple[np.ndarray, np.ndarray]:
+        """USD/t a refinery expects on a tonne it runs, now and in the long run: the refined
+        price less its conversion cost and the ore delivered at home (this month's price,
+        else the last paid; in the long run the ore price it expects there)."""
+        conversion = self.unit_cost
+        now = self.expected_price - conversion - self._ore_price_now()
+        return now, self.investment_price - conversion - self.ore_price_expected
+
+    def _ore_price_now(self) -> np.ndarray:
+        """USD/t of ore delivered at home this month, else what the refinery last paid."""
+        seen = self.raw_price_seen
+        return np.where(np.isfinite(seen), seen, self.raw_price_paid)
+
+    def review_operations(self, month: int, settings, restart_capex_usd_per_tpa) -> None:
+        """Expect the ore price delivered at home (this month's, else the last paid) as
+        investors smooth prices, then idle, restart or retire (``SiteFleet``)."""
+        ore = self._ore_price_now()
+        seen = self.ore_price_expected
+        step = (ore - seen) / settings.investment_expectation_months
+        self.ore_price_expected = np.where(np.isnan(seen), ore, seen + np.nan_to_num(step))
+        super().review_operations(month, settings, restart_capex_usd_per_tpa)
+
+    def usable_capacity(self, month: int, ahead: np.ndarray | int | None = None) -> np.ndarray:
+        """The capacity investors count (``SiteFleet.usable_capacity``) less the share that
+        cannot get feed: the share of its ore bought over the last year from origins that
+        now restrict ore exports to it (``raw_risk``, fading once they lift). It counts
+        again as the refinery's purchases re-form, or leaves when it idles."""
+        return super().usable_capacity(month, ahead) * (1.0 - self.raw_risk)
 
     def product_cover(self, capacity: np.ndarray) -> np.ndarray:
         """Tonnes of refined stock the refinery wants at ``capacity``: covers are months of
@@ -99,7 +129,7 @@ class RefineryFleet(SiteFleet):
         self.raw_price_seen = price_seen
         self.raw_price_paid = np.where(bought > 0, price_seen, self.raw_price_paid)
         self.raw_stock = self.raw_stock + arrived
-        capacity = self.capacity_in(month)
+        capacity = self.operating_capacity(month)
         refinable = np.maximum(self.raw_stock - self.ore_kept(capacity, settings), 0.0)
         self.processed = np.minimum(refinable, capacity)
         self.output = self.processed
@@ -116,7 +146,7 @@ class RefineryFleet(SiteFleet):
         there (``last_price``, (mineral, country))."""
         raw = np.where(np.isnan(self.raw_price_paid), self.raw_price_seen, self.raw_price_paid)
         cost = raw + self.unit_cost
-        target = self.product_cover(self.capacity_in(month))
+        target = self.product_cover(self.operating_capacity(month))
         held, middle = cover_slices(self.refined_stock, target)
         above = np.maximum(self.refined_stock - target, 0.0)
         normal = np.where(np.isfinite(self.investment_price), self.investment_price, cost)

@@ -11,6 +11,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from abm.agents.idling import SiteOperations
 from abm.agents.owners import Owners, ProjectTerms
 from abm.groups import group_medians
 
@@ -45,6 +46,7 @@ class SiteFleet:
         self.reference_utilisation: np.ndarray | None = None  # by mineral, at the first decision
         self.owners = Owners(self.owner, self.mineral, self.location)  # who decides investment
         self.price_history = np.full((1, len(self.table)), np.nan)  # see keep_prices
+        self.operations = SiteOperations(len(self.table))  # idled, retired, restarting
 
     @property
     def capacity(self) -> np.ndarray:
@@ -66,6 +68,61 @@ class SiteFleet:
     def capacity_of(self, sites: np.ndarray | int, months: np.ndarray | int) -> np.ndarray:
         """The capacity of each of ``sites`` in its own month of ``months``, t/month."""
         return np.where(months < self._settled[sites], self._path[sites, months], self._tail[sites])
+
+    def operating_capacity(self, month: int) -> np.ndarray:
+        """What each site can offer, produce or buy for in ``month``, t/month: its capacity
+        unless idled (retired sites have none)."""
+        return np.where(self.operations.idled, 0.0, self.capacity_in(month))
+
+    def usable_capacity(self, month: int, ahead: np.ndarray | int | None = None) -> np.ndarray:
+        """The capacity investors count, t/month: each site's capacity in its month of
+        ``ahead`` (``month`` itself by default), unless it is idle then (idled and not
+        restarting by that month) or retired."""
+        months = month if ahead is None else ahead
+        capacity = self.capacity_of(np.arange(len(self)), months)
+        return np.where(self.operations.usable(months), capacity, 0.0)
+
+    def operating_margins(self) -> tuple[np.ndarray, np.ndarray]:
+        """USD/t each site expects to earn on a tonne it runs, at this month's expected price
+        and at investors' (the long run): the price at its location less its unit cost
+        (refiners subtract the ore as well)."""
+        return self.expected_price - self.unit_cost, self.investment_price - self.unit_cost
+
+    def review_operations(self, month: int, settings, restart_capex_usd_per_tpa) -> None:
+        """At the end of ``month``: idle sites losing money for long enough with no better
+        outlook, restart idled ones whose outlook pays a restart, retire those idle too long
+        (``abm.agents.idling``); a retired site's capacity leaves the books from next month."""
+        if not settings.site_idling:
+            return
+        capacity = self.capacity_in(month)
+        capex = np.broadcast_to(restart_capex_usd_per_tpa, capacity.shape)
+        margins = self.operating_margins()
+        retiring = self.operations.review(month, margins, capacity, capex, settings)
+        if retiring.size:
+            self.cut_capacity(retiring, month + 1)
+
+    def cut_capacity(self, sites: np.ndarray, start: int) -> None:
+        """No capacity at ``sites`` from month ``start`` on, projects under way included.
+
+        Writes only the months between each row's settled month and ``start`` (the old tail
+        up to ``start``, zeros from it to the end of what was written out), not the horizon.
+        """
+        if self._handed_out:
+            self._settle()
+        start = min(start, self._path.shape[1])
+        settled = self._settled[sites]
+        rows, months = month_spans(sites, settled, np.maximum(start - settled, 0))
+        self._path[rows, months] = self._tail[rows]
+        rows, months = month_spans(
+            sites, np.full(len(sites), start), np.maximum(settled - start, 0)
+        )
+        self._path[rows, months] = 0.0
+        self._settled[sites] = start
+        self._tail[sites] = 0.0
+
+    def idled_capacity(self, month: int) -> np.ndarray:
+        """Each site's capacity standing idle in ``month``, t/month."""
+        return np.where(self.operations.idled, self.capacity_in(month), 0.0)
 
     def add_capacity(
         self, sites: np.ndarray, start: np.ndarray, ramp: np.ndarray, tonnes: np.ndarray
@@ -182,7 +239,8 @@ class SiteFleet:
         the fleet's stage. Returns the tonnes/month committed per site.
         """
         owners = self.owners
-        capacity = self.capacity_in(month)
+        # Idled and retired capacity is no base to build on: owners expand where they run.
+        capacity = self.usable_capacity(month)
         existing = owners.per_cell(capacity) > 0  # cells where the owner has capacity now
         brownfield = np.where(existing, settings.brownfield_share, 0.0)[owners.cell]
         capex_share = 1.0 - brownfield * (1.0 - projects.brownfield_capex_factor)
@@ -244,13 +302,12 @@ class SiteFleet:
         # Nobody builds into idle or coming capacity; an expected squeeze brings projects
         # forward even before prices rise (half a point of drive per point of tightness).
         minerals = self.mineral.max() + 1
-        capacity = self.capacity_in(month)
+        # Idled and retired capacity counts for nothing: it cannot serve the market.
+        capacity = self.usable_capacity(month)
         world_capacity = np.bincount(self.mineral, capacity, minerals)
         last = self._path.shape[1] - 1
         ahead = np.minimum(month + np.round(lead_months).astype(int), last)
-        committed = np.bincount(
-            self.mineral, self.capacity_of(np.arange(len(self)), ahead), minerals
-        )
+        committed = np.bincount(self.mineral, self.usable_capacity(month, ahead), minerals)
         horizon = np.zeros(minerals, dtype=int)
         np.maximum.at(horizon, self.mineral, ahead)
         growth = np.ones(minerals)
@@ -294,6 +351,12 @@ def _unit(x: np.ndarray) -> np.ndarray:
     """``x`` clipped to [0, 1], NaN as 0: ``np.clip(np.nan_to_num(x), 0, 1)`` in two ufuncs
     (``fmax`` drops NaN), without ``nan_to_num``'s copies."""
     return np.fmin(np.fmax(x, 0.0), 1.0)
+
+
+def month_spans(rows: np.ndarray, first: np.ndarray, width: np.ndarray):
+    """The (row, month) cells of ``width[k]`` months from ``first[k]`` in each of ``rows``."""
+    offsets = np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)
+    return np.repeat(rows, width), np.repeat(first, width) + offsets
 
 
 def add_ramps(path, settled, tail, rows, start, ramp, tonnes) -> None:

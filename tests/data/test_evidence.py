@@ -21,6 +21,7 @@ FILES = (
     "history.csv",
     "announcements.csv",
     "transit.csv",
+    "idling.csv",
 )
 ESTIMATE = "ESTIMATE: "
 AREAS = set(COUNTRIES) | {"WORLD", "WORLD_EX_CN"}
