@@ -52,6 +52,8 @@ CHANGES = {
     "entry_share": (0.1, "nickel-ban-2014", "2020-12"),
     "hurdle_rate": (0.0, "default", "2026-12"),
     "asset_life_years": (5.0, "default", "2026-12"),
+    "byproducts": (False, "default", "2023-06"),
+    "recovery_investment_share": (0.0, "gallium-germanium-2023", "2025-12"),
     "use_pipeline": (False, "default", "2026-12"),
     "recycling": (False, "default", "2023-06"),
     "recycling_cost_share": (3.0, "default", "2023-06"),

@@ -74,6 +74,19 @@ class SiteFleet:
             self._settle()
         add_ramps(self._path, self._settled, self._tail, sites, start, ramp, tonnes)
 
+    def hold_capacity(self, sites: np.ndarray, month: int, tonnes: np.ndarray) -> None:
+        """Set each of ``sites``' capacity from ``month`` on to ``tonnes`` t/month, keeping
+        the months before as they were (by-product circuits: ``abm.agents.byproducts``)."""
+        if self._handed_out:
+            self._settle()
+        settled = self._settled[sites]
+        width = np.maximum(month - settled, 0)  # months read from the old tail until now
+        row_of = np.repeat(sites, width)
+        month_of = np.repeat(settled - np.cumsum(width) + width, width) + np.arange(width.sum())
+        self._path.reshape(-1)[row_of * self._path.shape[1] + month_of] = self._tail[row_of]
+        self._settled[sites] = month
+        self._tail[sites] = tonnes
+
     def _settle(self) -> None:
         """Find each row's tail (again): the months from its last change in the path on."""
         path = self._path
@@ -160,6 +173,7 @@ class SiteFleet:
         price_error: np.ndarray | float = 1.0,
         drive_boost: np.ndarray | float = 0.0,
         demand_path: np.ndarray | None = None,
+        investing: np.ndarray | None = None,
     ) -> np.ndarray:
         """Commission new capacity where expected prices cover operating and capital cost.
 
@@ -176,8 +190,9 @@ class SiteFleet:
         no capacity at the start) build greenfield only, sized on ``entry_share`` of the
         world's capacity of their mineral and stage. Both ramp up
         linearly. Investors see the expected price times ``price_error`` (their shared
-        misjudgement); ``drive_boost`` raises the drive of coordinated investors. Returns the
-        tonnes/month committed per site.
+        misjudgement); ``drive_boost`` raises the drive of coordinated investors; only the
+        sites in the ``investing`` mask build (all if None). Returns the tonnes/month
+        committed per site.
         """
         rate = settings.hurdle_rate
         annuity = (
@@ -223,6 +238,8 @@ class SiteFleet:
         seed = settings.entry_share * world_capacity[self.mineral]
         base = np.where(self.entrant, np.maximum(capacity, seed), capacity)
         added = base * per_decision * drive
+        if investing is not None:
+            added = np.where(investing, added, 0.0)
         building = np.flatnonzero(added > 0)  # only these rows change
         ramp = np.maximum(np.round(ramp_months[building]), 1.0)
         brownfield = np.where(self.entrant[building], 0.0, settings.brownfield_share)
