@@ -4,8 +4,9 @@ Gallium comes out of alumina refineries' Bayer liquor, germanium out of zinc res
 out of DRC copper and nickel mines. Their supply follows the host's output, not their own
 price: at each location, recovery capacity = host output x recovery rate (t by-product per t
 host). The rate can be raised by cheap, quick investment (a circuit at an existing plant: the
-build and ramp lead times, no exploration) up to a technical limit (``byproducts.csv``) when
-the price investors expect covers the circuit's operating and capital cost; a circuit whose
+build and ramp lead times; a first circuit at a host waits for the decision time too) up to a
+technical limit (``byproducts.csv``) when the price investors expect covers the circuit's
+operating and capital cost; a circuit whose
 short-run expected price falls below its operating cost (the site's unit cost) stops, while
 the host runs on. The circuits are the mine fleet's by-product rows: their output is mine
 output, so the books are the mines' own.
@@ -129,7 +130,8 @@ class ByproductRecovery:
     def invest(self, month: int, mines, world, conditions, settings, price_error) -> None:
         """Raise recovery where the price investors expect covers a new circuit's full cost:
         a share ``recovery_investment_share`` a year of the gap to the limit, times the drive
-        clip(ratio - 1, 0, 1), arriving after the build time and ramping up."""
+        clip(ratio - 1, 0, 1), arriving after the build time (and the decision time where
+        the location has no circuit yet) and ramping up."""
         first = np.searchsorted(self.cell_of_row, np.arange(len(self.mineral)))
         rows = self.rows[first]  # one row per cell: all rows of a cell see its price
         rate = settings.hurdle_rate
@@ -143,7 +145,12 @@ class ByproductRecovery:
         years = settings.investment_interval_months / 12.0
         step = np.minimum(settings.recovery_investment_share * years * drive, 1.0) * gap
         step = np.where(self.fixed, 0.0, step)
-        build = world.build_months[RAW, self.mineral]
+        # A circuit where there is none yet waits for the decision (permits, offtake) as
+        # well, like an entrant mine's greenfield project; raising an existing one does not.
+        new = self.recovery[:, month] <= 0.0
+        build = world.build_months[RAW, self.mineral] + np.where(
+            new, world.decision_months[RAW, self.mineral], 0.0
+        )
         ramp = np.maximum(np.round(world.ramp_months[RAW, self.mineral]), 1.0)
         start = month + 1 + np.round(build)
         since = np.arange(self.months)[None, :] - start[:, None] + 1.0

@@ -80,7 +80,7 @@ def _invest_at(m: MineralsModel, price_multiple: float, decisions: int) -> None:
 
 
 def test_raising_recovery_raises_supply_within_its_limit_and_never_past_it():
-    m = model()
+    m = MineralsModel(rng=1, end="2026-12")  # long enough for a first circuit to arrive
     b = m.byproducts
     china = cell(m, "gallium", "CN")
     start = b.recovery[china, 0]
@@ -93,6 +93,10 @@ def test_raising_recovery_raises_supply_within_its_limit_and_never_past_it():
     australia = cell(m, "gallium", "AU")  # a restart where alumina is refined
     assert b.recovery[australia, 0] == 0.0
     assert b.recovery[australia, -1] > 0.0
+    # A first circuit waits for the decision as well as the build; a raised one does not.
+    first_month = np.flatnonzero(b.recovery[australia] > 0)[0]
+    raised_month = np.flatnonzero(b.recovery[china] > start)[0]
+    assert first_month - raised_month == m.world.decision_months[0, b.mineral[china]]
 
 
 def test_recovery_is_not_raised_where_the_price_does_not_cover_its_cost():
