@@ -46,17 +46,21 @@ def host_output(months: pd.DatetimeIndex) -> np.ndarray:
 def hosts_of(byproduct: str, country: str) -> tuple[tuple[str, ...], float, float]:
     """The hosts a by-product follows in a country (none: held at its start), its recovery
     limit in t per t of host (NaN if not cited) and its limit over the start (NaN if cited)."""
-    rules = byproduct_rules()
-    mine = rules[rules.byproduct == byproduct]
-    here = mine[mine.country == country]
-    if here.empty:
-        here = mine[mine.country == ANY_COUNTRY]
-    if here.empty:
-        return (), np.nan, 1.0
-    hosts = tuple(h for h in here.host if h)
-    limit = pd.to_numeric(here.limit_t_per_t_host, errors="coerce").max()
-    over = pd.to_numeric(here.limit_over_start, errors="coerce").max()
-    return hosts, float(limit), float(over)
+    rules = _rules()
+    key = (byproduct, country) if (byproduct, country) in rules else (byproduct, ANY_COUNTRY)
+    return rules.get(key, ((), np.nan, 1.0))
+
+
+@cache
+def _rules() -> dict[tuple[str, str], tuple[tuple[str, ...], float, float]]:
+    """(by-product, country or ``*``) -> its hosts, cited limit and limit over the start."""
+    rules = {}
+    for key, rows in byproduct_rules().groupby(["byproduct", "country"]):
+        hosts = tuple(h for h in rows.host if h)
+        limit = pd.to_numeric(rows.limit_t_per_t_host, errors="coerce").max()
+        over = pd.to_numeric(rows.limit_over_start, errors="coerce").max()
+        rules[key] = (hosts, float(limit), float(over))
+    return rules
 
 
 def host_locations(calibration: Calibration) -> set[tuple[str, str]]:
@@ -67,7 +71,7 @@ def host_locations(calibration: Calibration) -> set[tuple[str, str]]:
     mined = supply[(supply.stage == "raw") & (supply.tonnes.astype(float) > 0)]
     endogenous = set(zip(mined.mineral, mined.country, strict=True))
     pairs = set()
-    for byproduct in set(byproduct_rules().byproduct):
+    for byproduct in sorted({key[0] for key in _rules()}):
         for country in COUNTRIES:
             hosts, _, _ = hosts_of(byproduct, country)
             if any((h, country) in exogenous | endogenous for h in hosts):
@@ -77,4 +81,4 @@ def host_locations(calibration: Calibration) -> set[tuple[str, str]]:
 
 def is_byproduct(mineral: str) -> bool:
     """Whether a mineral's mines are recovery circuits at hosts (``byproducts.csv``)."""
-    return mineral in set(byproduct_rules().byproduct) and mineral in MINERALS
+    return mineral in MINERALS and any(key[0] == mineral for key in _rules())
