@@ -167,3 +167,9 @@ def test_host_paths_cover_every_world_year():
     assert paths[EXOGENOUS_HOSTS.index("alumina"), china, 0] > 0
     assert paths[EXOGENOUS_HOSTS.index("zinc"), china, 0] > 0
     assert m.byproducts.host_now[cell(m, "gallium", "CN")] > 0
+
+
+def test_the_capacity_path_written_out_is_what_each_month_offered():
+    m = MineralsModel(rng=1, end="2024-06").run()
+    recorded = m.recorder.mine_capacity[: m.running_months]
+    assert np.array_equal(recorded, m.mines.capacity.T)
