@@ -45,6 +45,10 @@ AT_THE_CAP = {
     (1, "highest quarterly price in Japan, 2010-Q2 to 2011-Q3, over 2010-Q1"),
     (1, "peak ratio in a thick market / in the 2010 market"),
     (7, "volatility of the lithium price 2023-2040, transparent / opaque"),
+    # By-products (issue 21 item 3): the segmented world's volatility moved 58% (seed 1; 7%
+    # before), presumably gallium's supply now capped by its recovery limit (not yet checked
+    # metric by mineral).
+    (6, "volatility of refined prices 2024-2030, segmented / open"),
 }
 
 
