@@ -9,6 +9,7 @@ import mesa
 import numpy as np
 
 from abm.agents.buyer import Buyer, BuyerFleet
+from abm.agents.byproducts import ByproductRecovery
 from abm.agents.government import Government
 from abm.agents.investors import InvestorSentiment
 from abm.agents.producer import MineFleet, Producer
@@ -71,6 +72,7 @@ class MineralsModel(mesa.Model):
         )
         self.rules = TradeRules(self.world.countries, self.world.minerals, ("raw", "refined"))
         self._build_agents()
+        self.byproducts = self._byproducts()
         self.reserve_shares = _reserve_shares(self.calibration, self.world)
         minerals, countries = len(self.world.minerals), len(self.world.countries)
         self.observations = Observations(minerals, countries, len(self.mines), len(self.refineries))
@@ -220,6 +222,15 @@ class MineralsModel(mesa.Model):
         self.governments = {c: Government(self, c) for c in countries}
         self.stockholders = StockholderFleet(world.merchant_stock_t, reference, self.settings)
 
+    def _byproducts(self) -> ByproductRecovery | None:
+        """Gallium, germanium and cobalt circuits at their hosts (none if switched off)."""
+        if not self.settings.byproducts:
+            return None
+        costs = self.calibration.costs
+        raw = costs[costs.stage == "raw"].set_index("mineral")
+        utilisation = raw.utilisation_2023.reindex(list(self.world.minerals)).to_numpy(float)
+        return ByproductRecovery(self.mines, self.world, self.settings, utilisation)
+
     # ----------------------------------------------------------------- the month
     @property
     def running_months(self) -> int:
@@ -237,6 +248,8 @@ class MineralsModel(mesa.Model):
             for government in self.governments.values():
                 government.step()
         self.policies.apply(month)
+        if self.byproducts is not None:  # circuits follow their hosts' output
+            self.byproducts.hold(month, self.mines, self.world, settings)
         raw = self._raw_market(month)
         self._see_risk(month)
         self.buyers.plan(month, settings, self.rng)
@@ -435,6 +448,8 @@ class MineralsModel(mesa.Model):
         error = self.sentiment.price_error(self.conditions.investor_noise)
         world, conditions, settings = self.world, self.conditions, self.settings
         self.mines.invest(month, world, conditions, settings, error)
+        if self.byproducts is not None:
+            self.byproducts.invest(month, self.mines, world, conditions, settings, error)
         self.refineries.invest(
             month, world, conditions, settings, error, self.mines, rules=self.rules
         )

@@ -268,6 +268,23 @@ class ModelSettings:
             "max": 2.0,
         },
     )
+    # By-products (abm.agents.byproducts): gallium, germanium and cobalt tied to their hosts.
+    byproducts: bool = field(
+        default=True,
+        metadata={
+            "help": "gallium, germanium and cobalt capacity follows host output x recovery "
+            "(off: they invest as mines of their own)"
+        },
+    )
+    recovery_investment_share: float = field(
+        default=0.4,
+        metadata={
+            "help": "share of the gap to a by-product's recovery limit closed per year of "
+            "full investment drive",
+            "min": 0.0,
+            "max": 1.0,
+        },
+    )
     use_pipeline: bool = field(
         default=True, metadata={"help": "build the IEA base-case project pipeline"}
     )

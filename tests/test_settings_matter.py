@@ -58,6 +58,8 @@ CHANGES = {
     "retire_after_idle_months": (2, "default", "2025-06", {"idle_after_loss_months": 2}),
     "restart_months": (0, "default", "2025-06", {"idle_after_loss_months": 2}),
     "restart_capex_share": (2.0, "default", "2025-06", {"idle_after_loss_months": 2}),
+    "byproducts": (False, "default", "2023-06"),
+    "recovery_investment_share": (0.0, "gallium-germanium-2023", "2025-12"),
     "use_pipeline": (False, "default", "2026-12"),
     "recycling": (False, "default", "2023-06"),
     "recycling_cost_share": (3.0, "default", "2023-06"),

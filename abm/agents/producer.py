@@ -28,6 +28,9 @@ class MineFleet(SiteFleet):
         super().__init__(*args, **kwargs)
         self.stock = np.zeros(len(self))  # t of ore mined and not yet sold
         self.sold = np.zeros(len(self))
+        # Recovery circuits at hosts, whose capacity ``abm.agents.byproducts`` sets: they
+        # do not invest as mines.
+        self.byproduct = np.zeros(len(self), dtype=bool)
 
     def asks(self, month: int) -> Asks:
         """Every mine offers this month's capacity (none while idled) and its stock at its
@@ -65,6 +68,7 @@ class MineFleet(SiteFleet):
             price_error=price_error[self.mineral],
             drive_boost=conditions.investment_boost[self.location],
             demand_path=world.demand_path,
+            investing=~self.byproduct,
             projects=ProjectTerms.of(RAW, self, build, china=world.countries.index("CN")),
         )
 

@@ -133,6 +133,19 @@ class SiteFleet:
             self._settle()
         add_ramps(self._path, self._settled, self._tail, sites, start, ramp, tonnes)
 
+    def hold_capacity(self, sites: np.ndarray, month: int, tonnes: np.ndarray) -> None:
+        """Set each of ``sites``' capacity from ``month`` on to ``tonnes`` t/month, keeping
+        the months before as they were (by-product circuits: ``abm.agents.byproducts``)."""
+        if self._handed_out:
+            self._settle()
+        settled = self._settled[sites]
+        width = np.maximum(month - settled, 0)  # months read from the old tail until now
+        row_of = np.repeat(sites, width)
+        month_of = np.repeat(settled - np.cumsum(width) + width, width) + np.arange(width.sum())
+        self._path.reshape(-1)[row_of * self._path.shape[1] + month_of] = self._tail[row_of]
+        self._settled[sites] = month
+        self._tail[sites] = tonnes
+
     def _settle(self) -> None:
         """Find each row's tail (again): the months from its last change in the path on."""
         path = self._path
@@ -219,6 +232,7 @@ class SiteFleet:
         price_error: np.ndarray | float = 1.0,
         drive_boost: np.ndarray | float = 0.0,
         demand_path: np.ndarray | None = None,
+        investing: np.ndarray | None = None,
         *,
         projects: ProjectTerms,
     ) -> np.ndarray:
@@ -235,8 +249,9 @@ class SiteFleet:
         build in whole modules, brownfield at their existing sites and greenfield elsewhere
         (``abm.agents.owners``); each project ramps up linearly. Investors see the expected
         price times ``price_error`` (their shared misjudgement); ``drive_boost`` raises the
-        drive of coordinated investors; ``projects`` are the modules and brownfield terms of
-        the fleet's stage. Returns the tonnes/month committed per site.
+        drive of coordinated investors; only the sites in the ``investing`` mask build (all if
+        None); ``projects`` are the modules and brownfield terms of the fleet's stage. Returns
+        the tonnes/month committed per site.
         """
         owners = self.owners
         # Idled and retired capacity is no base to build on: owners expand where they run.
@@ -254,6 +269,8 @@ class SiteFleet:
             demand_path,
         )
         drive *= 1.0 + drive_boost
+        if investing is not None:  # by-products' circuits are set by their hosts, not here
+            drive = np.where(investing, drive, 0.0)
         per_decision = settings.investment_rate * settings.investment_interval_months / 12.0
         # Entrants scale their first projects on the size of their market.
         seed = np.where(self.entrant, settings.entry_share * world_capacity[self.mineral], 0.0)

@@ -10,6 +10,7 @@ from abm.settings import ModelSettings
 from abm.world.adjust import apply_adjustments
 from abm.world.costs import marginal_costs, reference_prices
 from abm.world.demand import buyers_and_needs, recyclers
+from abm.world.hosts import host_output
 from abm.world.investment import investment_terms
 from abm.world.months import month_starts
 from abm.world.sites import Tables, sites_and_capacity
@@ -73,4 +74,5 @@ def build_world(
         product_margin=product_margin,
         **evidence_stocks(calibration, buyers),
         transit_months=transit_months(calibration),
+        host_output=host_output(months),
     )

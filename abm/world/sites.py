@@ -11,6 +11,7 @@ import pandas as pd
 from abm.data import COUNTRIES, MINERALS, STAGES, Calibration
 from abm.settings import ModelSettings
 from abm.world.costs import cost_curve
+from abm.world.hosts import host_locations
 from abm.world.lookup import RowGroups
 from abm.world.months import BASE_YEAR, fractional_years
 
@@ -49,7 +50,8 @@ def sites_and_capacity(
     """One row per cost tranche of every mine and refinery group, and its capacity path."""
     costs = calibration.costs.set_index(["stage", "mineral"])
     rows, paths = [], []
-    reserves = _with_reserves(calibration)
+    # By-products may start wherever their host runs (abm.world.hosts), reserves or not.
+    reserves = _with_reserves(calibration) | host_locations(calibration)
     years = fractional_years(months)
     for s, stage in enumerate(STAGES):
         for m, mineral in enumerate(MINERALS):

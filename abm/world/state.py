@@ -45,3 +45,4 @@ class World:
     merchant_stock_t: np.ndarray  # (stage, mineral, country) t held by exchanges and merchants
     government_stock_t: np.ndarray  # (country, mineral) t of refined material, strategic
     transit_months: np.ndarray  # (stage, origin, destination) months from shipment to delivery
+    host_output: np.ndarray  # (exogenous host, country, month) t/month of alumina and zinc
