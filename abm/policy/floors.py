@@ -18,9 +18,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from abm.agents.sites import SiteFleet, site_prices
+from abm.agents.sites import site_prices
 
 if TYPE_CHECKING:
+    from abm.agents.producer import MineFleet
+    from abm.agents.refiner import RefineryFleet
     from abm.market import Clearing
     from abm.policy.conditions import Conditions
     from abm.policy.schema import PolicyRecord as Policy
@@ -47,7 +49,7 @@ class Floors:
 
     def __init__(
         self,
-        fleets: tuple[SiteFleet, SiteFleet],
+        fleets: tuple[MineFleet, RefineryFleet],
         conditions: Conditions,
         stockpiles: Stockpiles,
         countries: tuple[str, ...],
@@ -137,14 +139,14 @@ class Floors:
             return
         saved = [fleet.investment_price.copy() for fleet in self.fleets]
         for policy, _, stage, here in self._covers():
-            fleet = self.fleets[STAGES.index(stage)]
+            expected = self.fleets[STAGES.index(stage)].investment_price
             floor = float(policy.param("floor_usd_per_t"))
-            fleet.investment_price[here] = np.fmax(fleet.investment_price[here], floor)
+            expected[here] = np.fmax(expected[here], floor)
         try:
             yield
         finally:
-            for fleet, price in zip(self.fleets, saved, strict=True):
-                fleet.investment_price[:] = price
+            for site_fleet, price in zip(self.fleets, saved, strict=True):
+                site_fleet.investment_price[:] = price
 
     def table(self) -> pd.DataFrame:
         """The floors' monthly payments and offtakes (``floors.parquet``)."""
