@@ -27,6 +27,7 @@ from abm.policy import ira
 from abm.policy.conditions import Conditions
 from abm.policy.decisions import Situation
 from abm.policy.effects import PolicyBook
+from abm.policy.floors import Floors
 from abm.policy.instruments import Policy, policy_from_record
 from abm.policy.rules import TradeRules
 from abm.policy.stockpiles import Stockpiles
@@ -108,6 +109,13 @@ class MineralsModel(mesa.Model):
         # Governments start with their strategic stocks (released only under a stockpile
         # policy: ``abm.policy.stockpiles``).
         self.stockpiles.stock += self.world.government_stock_t
+        self.floors = Floors(
+            (self.mines, self.refineries),
+            self.conditions,
+            self.stockpiles,
+            self.world.countries,
+            self.world.minerals,
+        )
         self.situation = Situation(
             settings=self.settings,
             countries=self.world.countries,
@@ -254,6 +262,7 @@ class MineralsModel(mesa.Model):
         self._see_risk(month)
         self.buyers.plan(month, settings, self.rng)
         refined, tier, covered = self._refined_market(month, raw)
+        self.floors.settle(self.world.months[month], raw, refined)
         consumed = self.recorder.consumed_by_cell()
         conditions = self.conditions
         self.recyclers.collect(consumed, conditions.collection_rate, conditions.recycling_growth)
@@ -447,12 +456,13 @@ class MineralsModel(mesa.Model):
         """Quarterly investment of mines and refineries, with the policies' changes."""
         error = self.sentiment.price_error(self.conditions.investor_noise)
         world, conditions, settings = self.world, self.conditions, self.settings
-        self.mines.invest(month, world, conditions, settings, error)
-        if self.byproducts is not None:
-            self.byproducts.invest(month, self.mines, world, conditions, settings, error)
-        self.refineries.invest(
-            month, world, conditions, settings, error, self.mines, rules=self.rules
-        )
+        with self.floors.investors_expect_floors():  # at least the floor, where one is in force
+            self.mines.invest(month, world, conditions, settings, error)
+            if self.byproducts is not None:
+                self.byproducts.invest(month, self.mines, world, conditions, settings, error)
+            self.refineries.invest(
+                month, world, conditions, settings, error, self.mines, rules=self.rules
+            )
 
     @property
     def last_clearing(self) -> list[Clearing | None]:

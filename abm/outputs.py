@@ -49,8 +49,8 @@ def _grid(*sizes: int) -> list[np.ndarray]:
 
 
 def tables(model: MineralsModel) -> dict[str, pd.DataFrame]:
-    """Every output table of a run so far."""
-    return {
+    """Every output table of a run so far; ``floors`` only in a run with a price floor."""
+    found = {
         "prices": prices_table(model),
         "flows": flows_table(model),
         "supply": supply_table(model),
@@ -60,6 +60,9 @@ def tables(model: MineralsModel) -> dict[str, pd.DataFrame]:
         "policies": model.policies.log_table(),
         "premiums": premiums_table(model),
     }
+    if any(policy.kind == "price_floor" for policy in model.policies.policies):
+        found["floors"] = model.floors.table()
+    return found
 
 
 def _months(model: MineralsModel) -> pd.DatetimeIndex:

@@ -44,3 +44,4 @@ class Conditions:
         self.report_lag = np.full(minerals, settings.price_report_lag_months, dtype=int)
         self.investment_boost = np.zeros(countries)  # forum coordination, by country
         self.stockpile_policy: dict[tuple[int, int], Policy] = {}
+        self.price_floors: list[Policy] = []  # in force this month (``abm.policy.floors``)

@@ -353,6 +353,32 @@ class Forum(Instrument):
         book.join_forum(policy)
 
 
+class PriceFloor(Instrument):
+    """Price floor with an offtake: the government guarantees covered producers a price (the
+    US Department of Defense and MP Materials, July 2025)."""
+
+    kind = "price_floor"
+    effect = (
+        "covered sites (the country's, of the mineral and stage, of `owners` if named) are "
+        "paid the floor less their price on what they sell below `floor_usd_per_t`; the "
+        "government buys `offtake_share` of their refined output the market leaves unsold, "
+        "at the floor, into its stock; their investors expect at least the floor"
+    )
+    parameters: ClassVar[dict[str, Parameter]] = {
+        "floor_usd_per_t": Parameter(
+            float, 0.0, "guaranteed price, USD per tonne of the model's basis", 0.0, 1e9
+        ),
+        "offtake_share": _share(
+            0.0, "share of refined output the government takes at the floor if unsold"
+        ),
+        "owners": Parameter(list, [], "owners covered (country codes; none named: any owner)"),
+    }
+
+    def apply(self, book, number, policy, month) -> None:
+        """Enter the floor among those in force (``abm.policy.floors`` pays it)."""
+        book.conditions.price_floors.append(policy)
+
+
 class IraRules(Instrument):
     """IRA rules: a compliant tier of the refined market for US battery makers."""
 
@@ -408,6 +434,7 @@ INSTRUMENTS: dict[str, Instrument] = {
         Transparency,
         Forum,
         IraRules,
+        PriceFloor,
     )
 }
 

@@ -29,6 +29,13 @@ EVERY_INSTRUMENT = (
     Policy("labour_mobility", "IN", "copper", "refined"),
     Policy("transparency", "US", "lithium"),
     Policy("forum", "JP", params={"members": ["IN", "AU", "US"]}),
+    Policy(
+        "price_floor",
+        "US",
+        "rare_earths",
+        "refined",
+        params={"floor_usd_per_t": 2e5, "offtake_share": 0.5},
+    ),
 )
 
 
