@@ -135,6 +135,15 @@ def current_date(model: InteractiveModel) -> str:
     return f"{model.world.months[month]:%Y-%m}"
 
 
+def simulated(model: InteractiveModel) -> str:
+    """What the plots cover: the months simulated so far, out of the horizon."""
+    done, months = min(model.month, model.running_months), model.world.months
+    horizon = f"{model.running_months} months to {months[model.running_months - 1]:%Y-%m}"
+    if done == 0:
+        return f"nothing simulated yet ({horizon})"
+    return f"simulated {months[0]:%Y-%m} to {months[done - 1]:%Y-%m} ({done} of {horizon})"
+
+
 model_params: dict[str, dict[str, Any]] = {
     "scenario_name": {
         "type": "Select",
@@ -218,6 +227,23 @@ def slider_label(spec: dict[str, Any], value: float) -> str:
 
 
 @solara.component
+def Slider(name: str, spec: dict[str, Any], value: float, on_value):  # noqa: N802
+    """A slider under a label that carries its value (vuetify shows it only while dragging);
+    the label sits above, as an inline one leaves the slider no room in the sidebar."""
+    slider: Any = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
+    with solara.Column(gap="0px", classes=[f"control-{name}"]):
+        solara.Text(slider_label(spec, value), style={"color": "rgba(0, 0, 0, 0.6)"})
+        slider(
+            "",
+            value=value,
+            on_value=on_value,
+            min=spec["min"],
+            max=spec["max"],
+            step=spec["step"],
+        )
+
+
+@solara.component
 def SeedInput(spec: dict[str, Any], on_seed):  # noqa: N802 - solara components are named like classes
     """The seed box: a bad seed gets a message under the box and never reaches the model."""
     text, set_text = solara.use_state(str(spec["value"]))
@@ -266,15 +292,7 @@ def ModelControls(parameters: solara.Reactive[dict[str, Any]]):  # noqa: N802
         elif kind == "Checkbox":
             solara.Checkbox(label=spec["label"], value=value, on_value=setter(name))
         elif kind in ("SliderInt", "SliderFloat"):
-            slider = solara.SliderInt if kind == "SliderInt" else solara.SliderFloat
-            slider(
-                slider_label(spec, value),
-                value=value,
-                on_value=setter(name),
-                min=spec["min"],
-                max=spec["max"],
-                step=spec["step"],
-            )
+            Slider(name, spec, value, setter(name))
         elif kind == "InputText":
             SeedInput(spec, setter(name))
         else:
@@ -289,8 +307,7 @@ def DateView(model: InteractiveModel):  # noqa: N802
     solara.HTML(tag="h2", unsafe_innerHTML=f"Month: {current_date(model)}")
     solara.Text(
         f"Scenario: {model.scenario_name}; world: {model.world_year}; "
-        f"mineral shown: {shown_mineral.value}; "
-        f"month {min(model.month, model.running_months)} of {model.running_months}"
+        f"mineral shown: {shown_mineral.value}; {simulated(model)}"
     )
 
 
@@ -321,7 +338,7 @@ def Plots(model: InteractiveModel):  # noqa: N802
 def Page():  # noqa: N802
     """One browser session's page, with its own model."""
     first = solara.use_memo(InteractiveModel, [])  # built once per session, not per module
-    model = solara.use_reactive(first)
+    model: solara.Reactive[InteractiveModel] = solara.use_reactive(first)
     parameters = solara.use_reactive(default_parameters())
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
     render_interval = solara.use_reactive(1)

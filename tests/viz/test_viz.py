@@ -279,8 +279,7 @@ def test_slider_values_show_on_the_page_and_apply_on_reset(open_tab, tmp_path):
         "IRA leasing share: 0%",
     ):
         assert page.get_by_text(text, exact=True).is_visible(), text
-    tariff = page.locator(".v-input").filter(has_text="US tariff on Chinese refined imports")
-    tariff.get_by_role("slider").focus()
+    page.locator(".control-us_tariff_rate").get_by_role("slider").focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
     page.get_by_text("US tariff on Chinese refined imports: 25%", exact=True).wait_for()
@@ -299,7 +298,7 @@ def test_a_bad_seed_gets_a_message_and_the_page_keeps_working(open_tab, tmp_path
     _screenshot(page, tmp_path, "viz-bad-seed.png")
     page.get_by_role("button", name="Reset").click()
     _step(page, "2023-02")
-    assert "Traceback" not in page.content()
+    assert "Traceback" not in page.inner_text("body")
 
 
 @pytest.mark.slow
@@ -314,7 +313,7 @@ def test_a_world_that_the_scenario_cannot_run_in_gets_a_message(open_tab):
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("world: 2013").wait_for(timeout=120_000)
     _step(page, "2013-02")
-    assert "Traceback" not in page.content()
+    assert "Traceback" not in page.inner_text("body")
 
 
 @pytest.mark.parametrize("port", ["99999", "0", "-1", "80.5"])
