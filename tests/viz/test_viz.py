@@ -343,6 +343,7 @@ def test_viz_refuses_a_port_another_program_holds():
         )
     assert done.returncode == 2
     assert f"--port {port}: cannot serve on 127.0.0.1:{port}" in done.stderr
+    assert "choose another port from 1 to 65535 with --port, e.g. --port " in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert "Serving" not in done.stdout
 
