@@ -63,7 +63,7 @@ def _time_axis(axes: Any, model: Any) -> None:
     last = min(max(recorded_months(model), MIN_WINDOW_MONTHS), model.running_months) - 1
     pad = np.timedelta64(15, "D")
     axes.set_xlim(months[0] - pad, months[last] + pad)
-    locator = mdates.AutoDateLocator(maxticks=6)
+    locator = mdates.AutoDateLocator(maxticks=10)  # 6 finds no interval for 4-5 years
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     axes.tick_params(labelsize=7)
