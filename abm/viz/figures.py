@@ -33,6 +33,11 @@ MARKERS_PER_LINE = 8
 SHARE_BARS = 5  # countries named per share bar; the rest are one "other" band
 LABEL_MIN_SHARE = 0.12  # narrower segments are named in the legend only
 TOP_FLOWS = 8
+# A colour per country: tab20 without its two greys (they read as "other"), and two of tab20b.
+COUNTRY_COLOURS = [
+    *(matplotlib.colormaps["tab20"](i) for i in range(20) if i not in (14, 15)),
+    *(matplotlib.colormaps["tab20b"](i) for i in (0, 8)),
+]
 
 
 def _figure(width: float = 5.0, height: float = 3.2) -> tuple[Figure, Any]:
@@ -132,10 +137,9 @@ def price_figure(model: Any, mineral: str) -> Figure:
 
 def _share_bar(axes: Any, row: int, shares: np.ndarray, names: list[str], legend: dict) -> None:
     """One stacked bar: the largest countries, then "other" so the bar sums to one."""
-    colours = matplotlib.colormaps["tab20"]
     left = 0.0
     largest = [c for c in np.argsort(shares)[::-1][:SHARE_BARS] if shares[c] > 0]
-    segments = [(names[c], shares[c], colours(c % 20)) for c in largest]
+    segments = [(names[c], shares[c], COUNTRY_COLOURS[c % len(COUNTRY_COLOURS)]) for c in largest]
     segments.append(("other", 1.0 - sum(shares[c] for c in largest), "white"))
     for name, share, colour in segments:
         if share <= 1e-9:
@@ -209,7 +213,8 @@ def unmet_demand_figure(model: Any, mineral: str) -> Figure:
     axes.plot(
         model.world.months[:upto], unmet, marker="o", markersize=4, markevery=_markevery(upto, 0)
     )
-    axes.set_ylim(0, max(0.05, 1.1 * unmet.max()))
+    top = max(0.05, 1.1 * unmet.max())
+    axes.set_ylim(-0.03 * top, top)  # a little below zero, so a line at zero is not the axis
     axes.yaxis.set_major_formatter(PercentFormatter(1.0))
     axes.set_title(title, fontsize=10)
     _time_axis(axes, model)
