@@ -380,8 +380,12 @@ def test_stopping_abm_viz_stops_its_server_and_frees_the_port(stop):
         assert viz.wait(timeout=30) == 0
         _wait_until(lambda: _port_is_free(port), seconds=30)
     finally:
-        if viz.poll() is None:
-            viz.kill()
+        if viz.poll() is None:  # SIGTERM first: SIGKILL would orphan the server child
+            viz.terminate()
+            try:
+                viz.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                viz.kill()
 
 
 def test_the_world_control_rebuilds_the_model_in_that_years_world_from_its_january():
