@@ -33,16 +33,33 @@ def server_command(port: int, host: str) -> list[str]:
     return [str(solara), "run", str(APP), "--port", str(port), "--host", host, "--production"]
 
 
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def free_port(host: str) -> int | None:
+    """A port free on ``host`` now (the system's pick), to suggest instead of a taken one."""
+    with socket.socket(_family(host)) as probe:
+        try:
+            probe.bind((host, 0))
+        except OSError:
+            return None
+        return probe.getsockname()[1]
+
+
 def check_port(host: str, port: int) -> None:
-    """Refuse a port outside 1-65535, or one that cannot be bound on ``host`` now."""
+    """Refuse a port outside 1-65535, or one that cannot be bound on ``host`` now, before the
+    URL is announced (the server would fail later with uvicorn's errno and exit 3)."""
     number("--port", port, whole=True, low=1, high=65535, error=PortError)
-    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+    with socket.socket(_family(host)) as probe:
         try:
             probe.bind((host, port))
         except OSError as problem:
+            other = free_port(host)
+            suggestion = f", e.g. --port {other}" if other else ""
             raise PortError(
                 f"--port {port}: cannot serve on {host}:{port} ({problem.strerror or problem}); "
-                "choose a free port from 1 to 65535"
+                f"choose another port from 1 to 65535 with --port{suggestion}"
             ) from None
 
 
