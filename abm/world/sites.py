@@ -49,7 +49,8 @@ def sites_and_capacity(
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """One row per cost tranche of every mine and refinery group, and its capacity path."""
     costs = calibration.costs.set_index(["stage", "mineral"])
-    rows, paths = [], []
+    rows: list[tuple] = []
+    paths: list[np.ndarray] = []
     # By-products may start wherever their host runs (abm.world.hosts), reserves or not.
     reserves = _with_reserves(calibration) | host_locations(calibration)
     years = fractional_years(months)
