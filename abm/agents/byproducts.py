@@ -132,7 +132,9 @@ class ByproductRecovery:
         a share ``recovery_investment_share`` a year of the gap to the limit, times the drive
         clip(ratio - 1, 0, 1), arriving after the build time (and the decision time where
         the location has no circuit yet) and ramping up."""
-        first = np.searchsorted(self.cell_of_row, np.arange(len(self.mineral)))
+        # The first row of each cell (rows need not be in cell order: owners' entrant rows
+        # come after the others).
+        first = np.unique(self.cell_of_row, return_index=True)[1]
         rows = self.rows[first]  # one row per cell: all rows of a cell see its price
         rate = settings.hurdle_rate
         life = settings.asset_life_years
