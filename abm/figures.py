@@ -272,7 +272,8 @@ def _mark_policies(axis, model: MineralsModel, mineral: str, colour: str = "dimg
 def _finish(figure: Figure, axes, title: str, years: np.ndarray) -> Figure:
     """Title, year ticks on the bottom row and a fixed layout."""
     first, last = int(np.floor(years[0])), int(np.ceil(years[-1]))
-    step = max(1, (last - first) // 6)
+    # At most five labels a panel (four panels a row leave room for no more), on round steps.
+    step = next((k for k in (1, 2, 5, 10, 20) if (last - first) // k + 1 <= 5), 50)
     ticks = list(range(first, last + 1, step))
     for axis in axes[-1]:
         axis.set_xticks(ticks, [str(t) for t in ticks])
