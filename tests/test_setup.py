@@ -19,15 +19,19 @@ def _path_with(tmp_path: Path, *tools: str) -> str:
     return str(tmp_path)
 
 
-def test_without_chromium_or_a_package_manager_make_test_stops_saying_how(tmp_path):
-    path = _path_with(tmp_path, "bash", "id")
-    done = subprocess.run(
+def _ensure(path: str) -> subprocess.CompletedProcess:
+    """tools/ensure-chromium run with only ``path`` to find programs on."""
+    return subprocess.run(
         ["bash", str(ENSURE)],
         env={**os.environ, "PATH": path},
         capture_output=True,
         text=True,
         executable=shutil.which("bash"),
     )
+
+
+def test_without_chromium_or_a_package_manager_make_test_stops_saying_how(tmp_path):
+    done = _ensure(_path_with(tmp_path, "bash", "id"))
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1
     assert "chromium" in done.stderr and "install" in done.stderr
@@ -36,14 +40,7 @@ def test_without_chromium_or_a_package_manager_make_test_stops_saying_how(tmp_pa
 def test_with_chromium_on_the_path_nothing_is_installed(tmp_path):
     (tmp_path / "chromium").write_text("#!/bin/sh\n")
     (tmp_path / "chromium").chmod(0o755)
-    path = _path_with(tmp_path, "bash", "id")
-    done = subprocess.run(
-        ["bash", str(ENSURE)],
-        env={**os.environ, "PATH": path},
-        capture_output=True,
-        text=True,
-        executable=shutil.which("bash"),
-    )
+    done = _ensure(_path_with(tmp_path, "bash", "id"))
     assert done.returncode == 0 and done.stderr == ""
 
 
