@@ -267,6 +267,7 @@ class SiteFleet:
             settings,
             price_error,
             demand_path,
+            capacity,
         )
         drive *= 1.0 + drive_boost
         if investing is not None:  # by-products' circuits are set by their hosts, not here
@@ -302,9 +303,11 @@ class SiteFleet:
         settings,
         price_error,
         demand_path: np.ndarray | None,
+        capacity: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per site, how much its investors want to add (0 to 1) and the ratio of the
-        expected price to the full cost of a new tonne; and world capacity by mineral."""
+        expected price to the full cost of a new tonne; and world capacity by mineral.
+        ``capacity`` is this month's usable capacity, if the caller has it already."""
         rate = settings.hurdle_rate
         annuity = (
             rate / (1.0 - (1.0 + rate) ** -settings.asset_life_years)
@@ -320,7 +323,8 @@ class SiteFleet:
         # forward even before prices rise (half a point of drive per point of tightness).
         minerals = self.mineral.max() + 1
         # Idled and retired capacity counts for nothing: it cannot serve the market.
-        capacity = self.usable_capacity(month)
+        if capacity is None:
+            capacity = self.usable_capacity(month)
         world_capacity = np.bincount(self.mineral, capacity, minerals)
         last = self._path.shape[1] - 1
         ahead = np.minimum(month + np.round(lead_months).astype(int), last)
