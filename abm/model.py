@@ -136,7 +136,7 @@ class MineralsModel(mesa.Model):
                     self.world.ramp_months[REFINED],
                 ]
             ),
-            horizon_months=len(self.world.months),
+            horizon_months=self.world.capacity_path.shape[1],
         )
         # Closed pairs served through third countries (``abm.leakage``).
         self.leakage = Leakage(len(self.world.minerals), len(self.world.countries), self.settings)

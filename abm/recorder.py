@@ -92,14 +92,15 @@ class Recorder:
 
     @property
     def mine_capacity(self) -> np.ndarray:
-        """(month, mine) t/month: the fleet's own capacity path, not a copy. Investment only
-        adds capacity after the month deciding it, so past months are as they were run."""
-        return self.model.mines.capacity.T
+        """(month, mine) t/month over the run's months: a view of the fleet's own capacity
+        path (which runs on past the run's end). Investment only adds capacity after the
+        month deciding it, so past months are as they were run."""
+        return self.model.mines.capacity.T[: len(self.model.world.months)]
 
     @property
     def refinery_capacity(self) -> np.ndarray:
         """(month, refinery) t/month, as ``mine_capacity``."""
-        return self.model.refineries.capacity.T
+        return self.model.refineries.capacity.T[: len(self.model.world.months)]
 
     def note_sites(self, month: int) -> None:
         """Capacity idled during ``month`` and retired before it, per site (the operations

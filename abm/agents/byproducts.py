@@ -32,7 +32,7 @@ class ByproductRecovery:
         mines.byproduct[self.rows] = True
         cells, self.cell_of_row = np.unique(mines.cell[self.rows], return_inverse=True)
         self.mineral, self.location = np.divmod(cells, len(countries))
-        self.months = len(world.months)
+        self.months = world.host_output.shape[2]  # past the run's end, as the world's paths
         self._host_weights(mines, world, minerals, countries)
         self.host_now = self._exogenous_now(world, 0) + self._endogenous_capacity(
             mines, utilisation_2023

@@ -326,6 +326,8 @@ class SiteFleet:
         if capacity is None:
             capacity = self.usable_capacity(month)
         world_capacity = np.bincount(self.mineral, capacity, minerals)
+        # The paths run a longest lead time past the run's end (abm.world.months.path_starts),
+        # so this look-ahead is never clipped and does not depend on when the run ends.
         last = self._path.shape[1] - 1
         ahead = np.minimum(month + np.round(lead_months).astype(int), last)
         committed = np.bincount(self.mineral, self.usable_capacity(month, ahead), minerals)

@@ -35,7 +35,7 @@ class Situation:
     mines: MineFleet
     refineries: RefineryFleet
     refining_lead_months: np.ndarray  # (3, mineral): permits, build, ramp-up of refining
-    horizon_months: int  # months in the run (the capacity path's length)
+    horizon_months: int  # the capacity path's length (past the run's end: path_starts)
 
 
 def output_shares(view: Situation, months: int = 12) -> tuple[np.ndarray, np.ndarray]:

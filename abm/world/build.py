@@ -10,9 +10,9 @@ from abm.settings import ModelSettings
 from abm.world.adjust import apply_adjustments
 from abm.world.costs import marginal_costs, reference_prices
 from abm.world.demand import buyers_and_needs, recyclers
-from abm.world.hosts import host_output
-from abm.world.investment import investment_terms
-from abm.world.months import month_starts
+from abm.world.hosts import host_output, last_host_year
+from abm.world.investment import investment_terms, lookahead_months
+from abm.world.months import month_starts, path_starts
 from abm.world.sites import Tables, sites_and_capacity
 from abm.world.state import World
 from abm.world.stocks import evidence_stocks
@@ -33,6 +33,9 @@ def build_world(
     the pipeline) of the sites of one mineral, stage and location (and owner, if given).
     """
     months = month_starts(settings)
+    # The paths run past the run's end by what investors look ahead, so a month of the run
+    # does not depend on when the run ends; outputs cover the run's months only.
+    calendar = path_starts(settings, lookahead_months(calibration), last_data_year(calibration))
     prices = reference_prices(calibration)
     tables = Tables.of(calibration)
     mined_total = np.array([tables.supply(m, "raw").tonnes.sum() for m in MINERALS])
@@ -42,13 +45,13 @@ def build_world(
     transport = transport_costs(calibration)
     pivots = marginal_costs(calibration, prices, transport, settings.substitution_elasticity)
     sites, paths = sites_and_capacity(
-        calibration, tables, settings, rng, prices, pivots, mined_total, months
+        calibration, tables, settings, rng, prices, pivots, mined_total, calendar
     )
     apply_adjustments(sites, paths, adjustments)
     # Buyers use what the base year's sources say was used: production less the reported
     # surplus (abm.data.balance), so stocks build or draw at the reported rate.
     use = world_demand / (1.0 + reported_balance(calibration.year))
-    buyers, need, growth = buyers_and_needs(calibration, use, months, settings)
+    buyers, need, growth = buyers_and_needs(calibration, use, calendar, settings)
     cost_share, product_margin = cost_shares_and_margins(calibration, buyers, need)
     return World(
         countries=COUNTRIES,
@@ -74,5 +77,11 @@ def build_world(
         product_margin=product_margin,
         **evidence_stocks(calibration, buyers),
         transit_months=transit_months(calibration),
-        host_output=host_output(months),
+        host_output=host_output(calendar),
     )
+
+
+def last_data_year(calibration: Calibration) -> int:
+    """The last year any path's data cites (pipeline, demand outlook, hosts)."""
+    years = (calibration.pipeline.year, calibration.demand_growth.year)
+    return max(last_host_year(), *(int(y.max()) for y in years if len(y)))

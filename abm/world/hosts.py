@@ -43,6 +43,11 @@ def host_output(months: pd.DatetimeIndex) -> np.ndarray:
     return paths
 
 
+def last_host_year() -> int:
+    """The last year ``hosts.csv`` cites: the host paths are flat after its middle."""
+    return int(_read("hosts.csv").year.max())
+
+
 def hosts_of(byproduct: str, country: str) -> tuple[tuple[str, ...], float, float]:
     """The hosts a by-product follows in a country (none: held at its start), its recovery
     limit in t per t of host (NaN if not cited) and its limit over the start (NaN if cited)."""

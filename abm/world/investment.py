@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from abm.agents.owners import module_table
 from abm.data import MINERALS, STAGES, Calibration
 
 
@@ -17,6 +18,18 @@ def investment_terms(calibration: Calibration) -> dict[str, np.ndarray]:
         "ramp_months": by_stage(lead, "ramp_months"),
         "capex_usd_per_tpa": by_stage(costs, "capex_usd_per_tpa"),
     }
+
+
+def lookahead_months(calibration: Calibration) -> int:
+    """The furthest investment reads or writes a path ahead of its month, with a margin:
+    the longest decision and build (greenfield, Chinese EPC or brownfield) plus ramp-up, over
+    stages and minerals (policies only shorten lead times)."""
+    terms, modules = investment_terms(calibration), module_table()
+    decision, build = terms["decision_months"], terms["build_months"]
+    china = np.nan_to_num(modules["china_build_months"])
+    lead = np.fmax(np.maximum(build, china) + decision, modules["brownfield_build_months"])
+    ramp = np.maximum(np.round(terms["ramp_months"]), 1.0)
+    return int(np.ceil(np.nanmax(lead + ramp))) + 2
 
 
 def by_stage(table: pd.DataFrame, column: str) -> np.ndarray:

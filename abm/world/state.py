@@ -18,6 +18,7 @@ class World:
     minerals: tuple[str, ...]
     sectors: tuple[str, ...]
     months: pd.DatetimeIndex  # first day of each simulated month
+    # The month paths below run past the run's end (``abm.world.months.path_starts``).
     reference_price: np.ndarray  # (mineral, stage) USD/t, 2023
     transport_usd_per_t: np.ndarray  # (stage, mineral, origin, destination)
     world_demand_2023: np.ndarray  # (mineral,) t/month of refined material
