@@ -10,7 +10,9 @@ import pandas as pd
 import pytest
 
 from abm.experiment import build
+from abm.model import MineralsModel
 from abm.outputs import write_run
+from abm.world.investment import lookahead_months
 
 
 def _written_tables(scenario: str, end: str, out: Path) -> dict[str, pd.DataFrame]:
@@ -30,6 +32,8 @@ def _written_tables(scenario: str, end: str, out: Path) -> dict[str, pd.DataFram
         # With the licensing policy (from 2023-12) and its world of 2022; before the fix the
         # tables of these two runs parted in 2024 (runs ending 2023-12 happened to agree).
         ("graphite-licensing-2023", "2024-12", "2026-12"),
+        # Governments decide too: resource nationalism weighs a ban over an asset's life.
+        ("endogenous", "2026-12", "2028-12"),
     ],
 )
 def test_months_of_a_run_do_not_depend_on_its_end(tmp_path, scenario, short_end, long_end):
@@ -42,3 +46,14 @@ def test_months_of_a_run_do_not_depend_on_its_end(tmp_path, scenario, short_end,
         cut = cut[cut.date <= last].reset_index(drop=True)
         assert len(table) > 0 or name in ("policies", "premiums"), name
         pd.testing.assert_frame_equal(table, cut, check_exact=True, obj=name)
+
+
+def test_the_world_paths_run_past_the_end_by_the_longest_lead_time():
+    model = MineralsModel(rng=1, end="2030-12")
+    lead = lookahead_months(model.calibration)
+    assert lead >= 144 + 42 + 18  # copper mines' permits, build and ramp-up (lead_times.csv)
+    world = model.world
+    paths = world.capacity_path.shape[1]
+    assert paths == model.running_months + lead
+    assert world.growth.shape[2] == world.demand_path.shape[1] == world.host_output.shape[2]
+    assert world.demand_path.shape[1] == paths and len(world.months) == model.running_months
