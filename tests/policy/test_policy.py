@@ -322,8 +322,11 @@ def test_retaliation_appears_only_when_retaliation_is_on(calibration, cascade):
     on = cascade
     off = run(calibration, end="2025-12", policies=[TARIFF], policy_mode="both", retaliation=False)
     answers = _endogenous_events(on, "retaliation")
-    assert "CN" in set(answers.country)
-    assert (answers.targets == "US").all()
+    assert "US" in set(answers.targets[answers.country == "CN"])  # China answers the tariff
+    # Each answer targets the country whose restriction it answers (the tariff, or a ban
+    # that governments' own decisions brought, such as Australia's on lithium in 2023-10).
+    provokers = answers.reason.str.extract(r"^retaliation against (\w+)'s")[0]
+    assert (answers.targets == provokers).all()
     assert _endogenous_events(off, "retaliation").empty
 
 
