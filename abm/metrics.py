@@ -26,3 +26,18 @@ def concentration_hhi(tonnes: np.ndarray) -> float:
     """Herfindahl-Hirschman index of tonnes by origin, 0 to 10,000."""
     shares = np.asarray(tonnes, dtype=float) / np.sum(tonnes)
     return float(np.sum((100.0 * shares) ** 2))
+
+
+def price_peaks(prices: np.ndarray, half_window: int = 6, rise: float = 1.5) -> np.ndarray:
+    """Months (indices) that are price peaks: the highest price within ``half_window`` months
+    either side (the first of equal highs) and at least ``rise`` times the lowest of the 12
+    months before. Counts the spikes of a cobweb, not the drift of a trend."""
+    series = np.asarray(prices, dtype=float)
+    peaks = []
+    for month in range(12, len(series)):
+        around = series[max(month - half_window, 0) : month + half_window + 1]
+        first_high = np.nanargmax(around) == month - max(month - half_window, 0)
+        trough = np.nanmin(series[month - 12 : month])
+        if first_high and series[month] >= rise * trough:
+            peaks.append(month)
+    return np.array(peaks, dtype=np.int64)

@@ -6,16 +6,18 @@ price: at each location, recovery capacity = host output x recovery rate (t by-p
 host). The rate can be raised by cheap, quick investment (a circuit at an existing plant: the
 build and ramp lead times; a first circuit at a host waits for the decision time too) up to a
 technical limit (``byproducts.csv``) when the price investors expect covers the circuit's
-operating and capital cost; a circuit whose
-short-run expected price falls below its operating cost (the site's unit cost) stops, while
-the host runs on. The circuits are the mine fleet's by-product rows: their output is mine
-output, so the books are the mines' own.
+operating and capital cost. The circuits are the mine fleet's by-product rows: their output
+is mine output, so the books are the mines' own, and they stop, restart and retire by the
+sites' rule (``abm.agents.idling``): a circuit idles only after months of losses with no
+better outlook, while its host runs on, pays for and waits for a restart, and one idle too
+long is retired, its share of the cell's recovery gone (investment can build it again).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from abm.agents.idling import capital_annuity
 from abm.agents.sites import _unit
 from abm.world.hosts import EXOGENOUS_HOSTS, hosts_of, is_byproduct
 
@@ -55,6 +57,7 @@ class ByproductRecovery:
         self.limit = self._limits(start, hosted, minerals, countries)
         self.recovery = np.repeat(start[:, None], self.months, axis=1)  # (cell, month)
         self.installed = cell_capacity.copy()  # recovery capacity this month, t/month
+        self.closed = np.zeros(len(cells), dtype=bool)  # every circuit of the cell retired
 
     # ----------------------------------------------------------------- set-up
     def _host_weights(self, mines, world, minerals, countries) -> None:
@@ -119,13 +122,31 @@ class ByproductRecovery:
 
     # ----------------------------------------------------------------- decisions
     def hold(self, month: int, mines, world, settings) -> None:
-        """Set this month's capacity of every circuit: host output x recovery, its start
-        share of the cell, and none where the price expected is below the circuit's cost."""
+        """Set this month's capacity of every circuit: host output x recovery x its share of
+        the cell (none once retired). Whether it runs is the sites' rule: an idled circuit
+        keeps its capacity in the books and offers nothing (``SiteFleet.operating_capacity``)."""
+        self._drop_retired(month, mines.operations.retired[self.rows])
         host = self.host_output(month, mines, world, settings.expectation_months)
         self.installed = host * self.recovery[:, month]
         capacity = self.installed[self.cell_of_row] * self.share
-        running = mines.expected_price[self.rows] >= mines.unit_cost[self.rows]
-        mines.hold_capacity(self.rows, month, np.where(running, capacity, 0.0))
+        mines.hold_capacity(self.rows, month, capacity)
+
+    def _drop_retired(self, month: int, retired: np.ndarray) -> None:
+        """Take circuits retired since last month out of their cells: the cell's recovery
+        from ``month`` on loses their share, and the rows left share it as before (equally
+        where none had a share); a cell with no rows left takes no more investment."""
+        gone = retired & (self.share > 0)
+        if not gone.any():
+            return
+        cells = len(self.mineral)
+        lost = np.bincount(self.cell_of_row, np.where(gone, self.share, 0.0), cells)
+        self.recovery[:, month:] *= np.clip(1.0 - lost, 0.0, 1.0)[:, None]
+        self.share = np.where(retired, 0.0, self.share)
+        kept = np.bincount(self.cell_of_row, self.share, cells)[self.cell_of_row]
+        live = np.bincount(self.cell_of_row, ~retired, cells)
+        equal = np.where(retired, 0.0, 1.0 / np.maximum(live[self.cell_of_row], 1))
+        self.share = np.where(kept > 0, self.share / np.maximum(kept, 1e-300), equal)
+        self.closed = live == 0
 
     def invest(self, month: int, mines, world, conditions, settings, price_error) -> None:
         """Raise recovery where the price investors expect covers a new circuit's full cost:
@@ -136,9 +157,7 @@ class ByproductRecovery:
         # come after the others).
         first = np.unique(self.cell_of_row, return_index=True)[1]
         rows = self.rows[first]  # one row per cell: all rows of a cell see its price
-        rate = settings.hurdle_rate
-        life = settings.asset_life_years
-        annuity = rate / (1.0 - (1.0 + rate) ** -life) if rate else 1.0 / life
+        annuity = capital_annuity(settings)
         capex = world.capex_usd_per_tpa[RAW, self.mineral] * conditions.capex_multiplier[RAW][rows]
         full_cost = mines.new_capacity_cost[rows] + capex * annuity
         ratio = mines.investment_price[rows] * price_error[self.mineral] / full_cost
@@ -146,7 +165,7 @@ class ByproductRecovery:
         gap = np.maximum(self.limit - self.recovery[:, -1], 0.0)
         years = settings.investment_interval_months / 12.0
         step = np.minimum(settings.recovery_investment_share * years * drive, 1.0) * gap
-        step = np.where(self.fixed, 0.0, step)
+        step = np.where(self.fixed | self.closed, 0.0, step)
         # A circuit where there is none yet waits for the decision (permits, offtake) as
         # well, like an entrant mine's greenfield project; raising an existing one does not.
         new = self.recovery[:, month] <= 0.0

@@ -1,5 +1,5 @@
 """By-products: gallium, germanium and cobalt capacity follows their hosts, up to a recovery
-limit that investment raises, and stops below the circuits' operating cost."""
+limit that investment raises; circuits idle, restart and retire by the sites' rule."""
 
 from __future__ import annotations
 
@@ -115,17 +115,73 @@ def test_recovery_investment_share_sets_how_fast_recovery_rises():
     assert fast.byproducts.recovery[china, -1] > slow.byproducts.recovery[china, -1]
 
 
-def test_a_circuit_stops_below_its_operating_cost_while_its_host_runs_on():
+def _months_of_circuits(m: MineralsModel, rows: np.ndarray, prices: list[tuple[float, float]]):
+    """Hold and review the circuits month by month, their short-run and investors' prices
+    each month the given multiples of their unit cost; yields each month after review."""
+    mines, capex = m.mines, m.world.capex_usd_per_tpa[0, m.mines.mineral]
+    for month, (now, long_run) in enumerate(prices):
+        m.byproducts.hold(month, mines, m.world, m.settings)
+        mines.expected_price[rows] = now * mines.unit_cost[rows]
+        mines.investment_price[rows] = long_run * mines.unit_cost[rows]
+        mines.review_operations(month, m.settings, capex)
+        yield month
+
+
+def test_a_price_oscillating_around_a_circuits_cost_does_not_switch_it_off_and_on():
     m = model()
     gallium = rows(m, "gallium", "CN")
-    m.step()
-    assert m.mines.capacity_in(1)[gallium].sum() > 0
-    m.mines.expected_price[gallium] = 0.5 * m.mines.unit_cost[gallium]
-    m.step()
-    assert m.mines.capacity_in(1)[gallium].sum() == 0.0
-    assert m.mines.output[gallium].sum() == 0.0
+    swings = [(0.8, 0.8) if month % 2 else (1.2, 1.2) for month in range(20)]
+    for month in _months_of_circuits(m, gallium, swings):
+        assert np.all(m.mines.operating_capacity(month + 1)[gallium] > 0), month
+    assert not m.mines.operations.idled[gallium].any()
+    assert m.mines.operations.restarts[gallium].sum() == 0
     china = cell(m, "gallium", "CN")
-    assert m.byproducts.installed[china] > 0  # the circuits are still there, idle
+    assert m.byproducts.installed[china] > 0
+
+
+def test_a_circuit_idled_by_sustained_losses_restarts_only_after_the_delay_and_when_it_pays():
+    m = MineralsModel(rng=1, end="2025-12", idle_after_loss_months=3, restart_months=4)
+    gallium, operations = rows(m, "gallium", "CN"), m.mines.operations
+    losses, outlook_poor, outlook_good = [(0.5, 0.5)] * 3, [(0.5, 0.5)] * 5, [(0.5, 2.0)] * 10
+    months = _months_of_circuits(m, gallium, losses + outlook_poor + outlook_good)
+    for month in months:
+        if month < 2:  # two months of losses are not enough
+            assert not operations.idled[gallium].any()
+        elif month < 8:  # idle while the outlook does not pay a restart
+            assert operations.idled[gallium].all() and (operations.restart_month[gallium] < 0).all()
+            assert m.mines.operating_capacity(month + 1)[gallium].sum() == 0.0
+        elif month == 8:  # it pays: decided now, running 1 + 4 months later
+            assert (operations.restart_month[gallium] == 8 + 1 + 4).all()
+        elif month < 12:
+            assert m.mines.operating_capacity(month + 1)[gallium].sum() == 0.0
+        else:
+            assert np.all(m.mines.operating_capacity(month + 1)[gallium] > 0)
+    assert np.all(operations.restarts[gallium] == 1)
+    assert np.all(operations.restart_cost_usd[gallium] > 0)
+    china = cell(m, "gallium", "CN")
+    assert m.byproducts.installed[china] > 0  # the host ran on throughout
+
+
+def test_a_circuit_idle_too_long_retires_and_its_share_of_recovery_goes():
+    m = MineralsModel(rng=1, end="2025-12", idle_after_loss_months=2, retire_after_idle_months=3)
+    gallium, b = rows(m, "gallium", "CN"), m.byproducts
+    china = cell(m, "gallium", "CN")
+    mines, operations = m.mines, m.mines.operations
+    losing = gallium[-2:]  # the two dearest tranches lose money; the rest earn
+    prices = np.where(np.isin(gallium, losing), 0.5, 2.0)
+    capex = m.world.capex_usd_per_tpa[0, mines.mineral]
+    for month in range(8):
+        b.hold(month, mines, m.world, m.settings)
+        kept = mines.capacity_in(month)[gallium[:-2]].copy()
+        mines.expected_price[gallium] = prices * mines.unit_cost[gallium]
+        mines.investment_price[gallium] = prices * mines.unit_cost[gallium]
+        mines.review_operations(month, m.settings, capex)
+    assert operations.retired[losing].all() and not operations.retired[gallium[:-2]].any()
+    assert np.all(mines.capacity_in(7)[losing] == 0.0)
+    assert np.all(b.share[np.isin(b.rows, losing)] == 0.0)
+    # The cell lost the retired share of its recovery; the tranches left kept their capacity.
+    assert b.recovery[china, 7] == pytest.approx(0.75 * b.recovery[china, 0])
+    assert mines.capacity_in(7)[gallium[:-2]] == pytest.approx(kept)
 
 
 def test_mines_do_not_invest_in_byproducts_as_mines_of_their_own():
@@ -157,6 +213,19 @@ def test_holding_capacity_keeps_the_months_before():
 
 def test_the_books_balance_with_byproduct_circuits():
     m = MineralsModel(rng=1, world_year=2022, start="2022-01", end="2023-12").run()
+    assert largest_relative_residual(balance_table(m)) < 1e-9
+
+
+def test_the_books_balance_while_circuits_idle_and_restart():
+    m = MineralsModel(rng=1, end="2025-12", idle_after_loss_months=1, restart_months=1)
+    gallium = rows(m, "gallium", "CN")
+    for month in range(m.running_months):
+        if month < 6:  # losses idle the circuits; they restart when the outlook recovers
+            m.mines.investment_price[gallium] = 0.5 * m.mines.unit_cost[gallium]
+        m.step()
+    operations = m.mines.operations
+    assert operations.restarts[gallium].sum() > 0
+    assert m.recorder.mine_idled[:, gallium].sum() > 0
     assert largest_relative_residual(balance_table(m)) < 1e-9
 
 
