@@ -19,6 +19,17 @@ rent) at the limit. A capped pair ships its quota direct, and up to the limit mo
 quota rent reaches the route's delivered cost over its own (at last month's origin price):
 its supply is a staircase (``abm.market_quota``). Leaked goods spend the months of both legs
 in transit.
+
+Exports outside authorised channels (China's rare earths in 2006-2012, mislabelled as iron
+oxide or alloys; ``docs/DATA.md`` section 9) are a second route of the same kind whose
+``via`` is the origin itself: the goods go ``i -> j`` direct but unrecorded, evading the
+export tax, at a mislabelling cost (``evasion_mislabel_cost_share``) and the same expected
+enforcement cost, rising with the unrecorded tonnes of the last 12 months. It carries at
+most ``evasion_limit_share`` of the pre-restriction flow, shrunk by crackdowns like the
+third-country route, so it also serves a restriction on every target. A pair takes the
+cheaper of its two routes at last month's origin price (one route a pair and month: the
+market's staircase has one step). Unrecorded tonnes are in the flows and the books, but
+not in the public record licensing and governments read (``abm.observations``).
 """
 
 from __future__ import annotations
@@ -42,8 +53,12 @@ class Leakage:
         self.relabel = settings.leak_relabel_cost_share
         self.enforcement = settings.leak_enforcement_cost_share
         self.rise = settings.leak_enforcement_rise
+        self.evasion_share = settings.evasion_limit_share
+        self.mislabel = settings.evasion_mislabel_cost_share
         self.baseline = np.full(shape, np.nan)  # t/month before the pair was first closed
         self.leaked = np.zeros((2, WINDOW_MONTHS, *shape[1:]))  # t by month, a ring
+        self.unrecorded = np.zeros_like(self.leaked)  # the part that left unrecorded, a ring
+        self.origin = np.arange(countries)[None, :, None]  # ``via`` of an unrecorded route
         self.via = np.full(shape, DIRECT, dtype=np.int16)  # this month's routes
         self.via_months = np.zeros(shape)  # months in transit of this month's routes
         self.quota = np.zeros(shape)  # the quota a capped pair's leak starts beyond
@@ -71,7 +86,7 @@ class Leakage:
         restricted = ~free
         baseline = self.baseline[stage]
         baseline[free] = np.nan  # trade reopened: the next restriction is measured afresh
-        if self.limit_share <= 0 or not restricted.any():
+        if (self.limit_share <= 0 and self.evasion_share <= 0) or not restricted.any():
             return frictions
         unmeasured = restricted & np.isnan(baseline)
         if unmeasured.any():
@@ -80,10 +95,18 @@ class Leakage:
             baseline[unmeasured] = seen[unmeasured]
         limit = self.limit_share * baseline * allowance
         leaking = restricted & (limit > 0)
-        if not leaking.any():
-            return frictions
-        via, found = _cheapest_via(frictions, free, origin_price)
-        leaking &= found
+        if leaking.any():
+            via, found = _cheapest_via(frictions, free, origin_price)
+            leaking &= found
+        else:
+            via = np.full(baseline.shape, DIRECT, dtype=np.intp)
+        unrecorded = self._unrecorded_cheaper(
+            stage, frictions, restricted, leaking, via, baseline * allowance, origin_price
+        )
+        if unrecorded is not None:
+            leaking |= unrecorded
+            via = np.where(unrecorded, self.origin, via)
+            limit = np.where(unrecorded, self.evasion_share * baseline * allowance, limit)
         if not leaking.any():
             return frictions
         m, i, j = np.nonzero(leaking)
@@ -94,11 +117,15 @@ class Leakage:
             frictions.export_tax,
         )
         year_at_limit = WINDOW_MONTHS * limit[m, i, j]
-        carried = self.leaked[stage][:, m, i, j].sum(axis=0) / year_at_limit
+        carried = self._third_country_year(stage, m, i, j) / year_at_limit
         markup = self.relabel + self.enforcement + self.rise * np.minimum(carried, 1.0)
         route_tax = (1.0 + tax[m, i, k]) * (1.0 + markup) - 1.0
         route_transport = transport[m, i, k] + transport[m, k, j]
         route_tariff = tariff[m, k, j]
+        if unrecorded is not None:  # one leg, no export tax, the evasion markup
+            own = k == i
+            route_tax[own] = self._evasion_markup(stage, m, i, j, limit)[own]
+            route_transport[own] = transport[m, i, j][own]
         closed = ~frictions.allowed[m, i, j] | (frictions.cap_tonnes[m, i, j] <= 0)
         leak_tonnes, leak_rent = np.zeros(leaking.shape), np.full(leaking.shape, np.inf)
         routed = replace(
@@ -129,23 +156,78 @@ class Leakage:
         leak_tonnes[q] = limit[q]
         leak_rent[q] = np.maximum(round_about / np.maximum(own, 1e-300), 1.0)
         self.via[stage, m, i, j] = k
-        self.via_months[stage, m, i, j] = transit_months[i, k] + transit_months[k, j]
+        self.via_months[stage, m, i, j] = np.where(
+            k == i, transit_months[i, j], transit_months[i, k] + transit_months[k, j]
+        )
         self.quota[stage] = 0.0
         self.quota[stage][q] = frictions.cap_tonnes[q]
         return routed
+
+    def _third_country_year(self, stage: int, m, i, j) -> np.ndarray:
+        """Tonnes cells (m, i, j) leaked through third countries in the last 12 months."""
+        return (self.leaked[stage][:, m, i, j] - self.unrecorded[stage][:, m, i, j]).sum(axis=0)
+
+    def _evasion_markup(self, stage: int, m, i, j, limit: np.ndarray) -> np.ndarray:
+        """The unrecorded route's cost share of the origin value for cells (m, i, j): the
+        mislabelling and an enforcement cost rising with the unrecorded tonnes of a year."""
+        year_at_limit = WINDOW_MONTHS * np.maximum(limit[m, i, j], 1e-300)
+        carried = self.unrecorded[stage][:, m, i, j].sum(axis=0) / year_at_limit
+        return self.mislabel + self.enforcement + self.rise * np.minimum(carried, 1.0)
+
+    def _unrecorded_cheaper(
+        self, stage, frictions, restricted, leaking, via, allowed_flow, origin_price
+    ) -> np.ndarray | None:
+        """Where the unrecorded route serves a restricted pair: it is open (a positive
+        limit) and the pair has no third-country route or a dearer one. None: it is off."""
+        if self.evasion_share <= 0:
+            return None
+        open_ = restricted & (self.evasion_share * allowed_flow > 0)
+        if not open_.any():
+            return None
+        both = open_ & leaking
+        if both.any():
+            m, i, j = np.nonzero(both)
+            k = via[m, i, j]
+            price = np.nan_to_num(origin_price, nan=0.0)[m, i]
+            tax, transport, tariff = (
+                frictions.export_tax,
+                frictions.transport_usd_per_t,
+                frictions.tariff,
+            )
+            year_at_limit = WINDOW_MONTHS * np.maximum(
+                self.limit_share * allowed_flow[m, i, j], 1e-300
+            )
+            carried = self._third_country_year(stage, m, i, j) / year_at_limit
+            markup = self.relabel + self.enforcement + self.rise * np.minimum(carried, 1.0)
+            third = ((1.0 + tax[m, i, k]) * (1.0 + markup) * price + transport[m, i, k]) + (
+                transport[m, k, j]
+            )
+            third *= 1.0 + tariff[m, k, j]
+            evasion = self._evasion_markup(stage, m, i, j, self.evasion_share * allowed_flow)
+            direct = ((1.0 + evasion) * price + transport[m, i, j]) * (1.0 + tariff[m, i, j])
+            open_[m, i, j] = direct <= third
+        return open_
 
     def record(self, stage: int, flows: np.ndarray) -> np.ndarray:
         """Keep and return this month's leaked tonnes: all a closed pair's cell carried, and
         what a capped pair shipped beyond its quota (its own tolerance aside)."""
         slot = self.months[stage] % WINDOW_MONTHS
         self.months[stage] += 1
+        self.unrecorded[stage, slot] = 0.0
         if not (self.via[stage] != DIRECT).any():
             self.leaked[stage, slot] = 0.0
             return self.leaked[stage, slot]
         quota = self.quota[stage]
         beyond = np.where(flows > quota * (1.0 + 1e-5), flows - quota, 0.0)
         self.leaked[stage, slot] = np.where(self.via[stage] != DIRECT, beyond, 0.0)
+        own = self.via[stage] == self.origin
+        self.unrecorded[stage, slot] = np.where(own, self.leaked[stage, slot], 0.0)
         return self.leaked[stage, slot]
+
+    def unrecorded_now(self) -> np.ndarray:
+        """(stage, mineral, origin, destination) tonnes that left unrecorded in the month
+        last recorded: not in the public record (``abm.observations``)."""
+        return np.stack([self.unrecorded[s, (self.months[s] - 1) % WINDOW_MONTHS] for s in (0, 1)])
 
     def leaked_now(self, stage: int) -> np.ndarray:
         """(mineral, origin, destination) tonnes leaked in the month last recorded."""

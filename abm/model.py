@@ -273,7 +273,12 @@ class MineralsModel(mesa.Model):
         # Investment and expectations leave consumption as it was.
         self.recorder.record(month, raw, refined, tier, covered, consumed=consumed)
         self.observations.record(
-            raw, refined, self.mines.output, self.refineries.processed, consumed
+            raw,
+            refined,
+            self.mines.output,
+            self.refineries.processed,
+            consumed,
+            self.leakage.unrecorded_now(),
         )
         self.month += 1
         self.running = self.month < self.running_months

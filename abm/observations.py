@@ -32,12 +32,16 @@ class Observations:
         mine_output: np.ndarray,
         refinery_output: np.ndarray,
         consumed: np.ndarray,
+        unrecorded: np.ndarray | None = None,
     ) -> None:
-        """The month just cleared: its flows, each site's output, consumption by (mineral,
-        country)."""
+        """The month just cleared: its recorded flows (less ``unrecorded``, (stage, mineral,
+        origin, destination) tonnes that left outside authorised channels), each site's
+        output, consumption by (mineral, country)."""
         slot = self.months_seen % MEMORY_MONTHS
         for stage, clearing in enumerate((raw, refined)):
             self._flows[stage, slot] = clearing.flows
+            if unrecorded is not None:
+                self._flows[stage, slot] -= unrecorded[stage]
             self.last_clearing[stage] = clearing
         self._output[0][slot] = mine_output
         self._output[1][slot] = refinery_output

@@ -162,6 +162,16 @@ class Recorder:
         when = (np.full(rows, stage), np.full(rows, month))
         self.leaks.append((*when, *cells, leakage.via[stage][cells], leaked[cells]))
 
+    def unrecorded_flows(self) -> np.ndarray:
+        """(stage, month, mineral, origin, destination) tonnes of ``flows`` that left
+        outside authorised channels (a leak whose ``via`` is its origin)."""
+        out = np.zeros_like(self.flows[:, : self.months_done])
+        for stage, month, mineral, origin, destination, via, tonnes in self.leaks:
+            own = via == origin
+            cells = (stage[own], month[own], mineral[own], origin[own], destination[own])
+            np.add.at(out, cells, tonnes[own])
+        return out
+
     def record(
         self,
         month: int,

@@ -347,6 +347,27 @@ class ModelSettings:
             "max": 10.0,
         },
     )
+    # Exports outside authorised channels (``abm.leakage``; docs/DATA.md section 9).
+    evasion_limit_share: float = field(
+        default=0.59,
+        metadata={
+            "help": "tonnes a banned or capped pair may export unrecorded (mislabelled, direct) "
+            "a month, share of its pre-restriction monthly flow (0: no evasion; ESTIMATE: "
+            "the largest of the 35-59% gaps between foreign imports and China's recorded "
+            "rare-earth exports in 2006-2008, State Council white paper 2012)",
+            "min": 0.0,
+            "max": 1.0,
+        },
+    )
+    evasion_mislabel_cost_share: float = field(
+        default=0.15,
+        metadata={
+            "help": "cost of mislabelling unrecorded exports (false declarations, handling), "
+            "share of their value (ESTIMATE: the third-country relabelling cost)",
+            "min": 0.0,
+            "max": 10.0,
+        },
+    )
 
     policy_mode: str = field(
         default="scripted",

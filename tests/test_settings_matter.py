@@ -69,6 +69,8 @@ CHANGES = {
     "leak_relabel_cost_share": (2.0, "retaliation-spiral", "2025-06"),
     "leak_enforcement_cost_share": (2.0, "retaliation-spiral", "2025-06"),
     "leak_enforcement_rise": (5.0, "retaliation-spiral", "2025-06"),
+    "evasion_limit_share": (0.0, "rare-earth-2010", "2011-06"),
+    "evasion_mislabel_cost_share": (2.0, "rare-earth-2010", "2011-06"),
     "policy_mode": ("endogenous", "retaliation-spiral", "2026-12"),
     "retaliation": (False, "retaliation-spiral", "2026-12"),
     "retaliation_probability": (1.0, "unilateral", "2026-12"),

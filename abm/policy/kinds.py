@@ -197,12 +197,13 @@ class TariffExemption(TradeInstrument):
 
 class EnforcementCrackdown(TradeInstrument):
     """Enforcement crackdown: the country polices transshipment of the exports it restricts
-    (China's May 2025 campaign against third-country relabelling), shrinking their leak limit."""
+    (China's May 2025 campaign against third-country relabelling) and their unrecorded
+    export (smuggling, mislabelling), shrinking the limits of both routes."""
 
     kind = "enforcement_crackdown"
     effect = (
-        "exports the country bans or caps to the targets leak through third countries at "
-        "most (1 - `strength`) of the usual limit (`strength` 1: not at all)"
+        "exports the country bans or caps to the targets leak through third countries, or "
+        "leave unrecorded, at most (1 - `strength`) of the usual limits (`strength` 1: not at all)"
     )
     parameters: ClassVar[dict[str, Parameter]] = {
         "strength": _share(1.0, "share of the leak limit closed (1: no leakage)")

@@ -40,7 +40,9 @@ class Summary:
     world_price: np.ndarray  # (s, t, m): delivered price weighted by tonnes bought
     price_in: np.ndarray  # (s, t, m, c): delivered price at each destination (NaN if none)
     ex_china_price: np.ndarray  # (s, t, m): tonne-weighted over destinations other than China
-    china_exports: np.ndarray  # (s, t, m): tonnes China ships abroad
+    china_exports: (
+        np.ndarray
+    )  # (s, t, m): tonnes China ships abroad, as recorded (unrecorded excluded)
     sold_by_origin: np.ndarray  # (s, t, m, c): tonnes each origin sells, home and abroad
     china_share_in: np.ndarray  # (s, t, m, c): share of each destination's purchases from China
     mined: np.ndarray  # (t, m, c): primary mine output by location
@@ -79,6 +81,7 @@ def summarise(model: MineralsModel, scenario: str, policies=()) -> Summary:
     flows = rec.flows[:, :done]  # (s, t, m, origin, destination)
     bought = flows.sum(axis=3)  # (s, t, m, destination)
     price = rec.destination_price[:, :done]
+    recorded = flows - rec.unrecorded_flows() if rec.leaks else flows  # what customs saw
     abroad = np.ones(len(countries), dtype=bool)
     abroad[cn] = False
     from_china = np.divide(
@@ -128,7 +131,7 @@ def summarise(model: MineralsModel, scenario: str, policies=()) -> Summary:
         world_price=tonne_weighted(price, bought, axis=3),
         price_in=price.copy(),
         ex_china_price=tonne_weighted(price[..., abroad], bought[..., abroad], axis=3),
-        china_exports=flows[:, :, :, cn, abroad].sum(axis=3),
+        china_exports=recorded[:, :, :, cn, abroad].sum(axis=3),
         sold_by_origin=flows.sum(axis=4),
         china_share_in=from_china,
         mined=mined,
