@@ -21,6 +21,10 @@ but all markets of a step are solved together as one batch of arrays.
   the delivered cost, ``T[i]`` the quantity offered at the origin (more sellers, more
   matches) and ``sigma`` the elasticity of substitution between origins. A banned pair has
   no share at all. The destination price is the tonne-weighted delivered cost there.
+* Buyers may also weigh an origin's record of supply risk (``Frictions.risk_premium``,
+  ``abm.agents.sourcing``): a multiplier on ``c[i, j]`` in the shares only. It moves the
+  choice like a friction but nobody pays it: destination prices and every tonne's price
+  are the delivered costs without it.
 * The equilibrium is the vector of origin prices at which every origin's sales equal its
   sellers' supply: ``sum_j demand_j(p_j) * share[i, j] = supply_i(p_origin[i])``. Demand is
   decreasing and supply increasing in own price, and origins are gross substitutes, so the
@@ -104,6 +108,9 @@ class Frictions:
     # delivered cost over the pair's own. None: no pair leaks.
     leak_tonnes: FloatArray | None = None
     leak_rent: FloatArray | None = None
+    # Buyers' risk premium on a pair (>= 1): multiplies the delivered cost in the choice of
+    # origin only, never in what is paid (``abm.agents.sourcing``). None: no premium.
+    risk_premium: FloatArray | None = None
 
     @classmethod
     def free_trade(cls, markets: int, countries: int, transport: FloatArray | None = None):
@@ -253,5 +260,6 @@ def _markets(
             frictions.cap_tonnes[chosen],
             None if frictions.leak_tonnes is None else frictions.leak_tonnes[chosen],
             None if frictions.leak_rent is None else frictions.leak_rent[chosen],
+            None if frictions.risk_premium is None else frictions.risk_premium[chosen],
         ),
     )

@@ -228,6 +228,8 @@ def _pair_flow(batch, terms, x, j, price, rent, sigma) -> float:
     ``terms`` are the bids at j."""
     delivered = (batch.alpha[0, :, j] * price + batch.beta[0, :, j]) * rent[0, :, j]
     weight = batch.log_offered[0, :, j] - sigma * np.log(delivered)
+    if batch.log_premium is not None:  # chosen on, never paid
+        weight = weight - sigma * batch.log_premium[0, :, j]
     top = weight.max()
     if not batch.open[0, x, j] or top == -np.inf:
         return 0.0

@@ -113,6 +113,9 @@ class Batch:
         self.leak_log_rent = (
             np.full(shape, np.inf) if leak_rent is None else np.log(np.maximum(leak_rent, 1.0))
         )
+        # Buyers' risk premium: a log multiplier on the delivered cost in the shares only.
+        premium = frictions.risk_premium
+        self.log_premium = None if premium is None else np.log(np.asarray(premium, dtype=float))
         # A quota of zero closes the pair, like a ban.
         self.open = frictions.allowed & (self.cap > 0) & self.active[:, :, None]
         log_offered = np.log(matched, out=np.full((m, n), -np.inf), where=self.active)
@@ -213,6 +216,8 @@ def evaluate(batch: Batch, sigma: float, log_price: FloatArray, rent=None) -> St
     landed = scaled + batch.beta
     delivered = landed if rent is None else landed * rent
     log_weight = batch.log_offered - sigma * np.log(delivered)  # -inf where closed
+    if batch.log_premium is not None:  # chosen on, never paid
+        log_weight -= sigma * batch.log_premium
     top = log_weight.max(axis=1, keepdims=True)
     weight = np.exp(log_weight - np.where(top > -np.inf, top, 0.0))
     total = weight.sum(axis=1, keepdims=True)

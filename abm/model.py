@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import mesa
@@ -16,6 +17,7 @@ from abm.agents.producer import MineFleet, Producer
 from abm.agents.recycler import Recycler, RecyclerFleet
 from abm.agents.refiner import Refiner, RefineryFleet
 from abm.agents.risk import exposure, ore_exposure
+from abm.agents.sourcing import SourcingMemory
 from abm.agents.stockholder import StockholderFleet
 from abm.data import Calibration
 from abm.data.vintage import world_calibration
@@ -157,6 +159,15 @@ class MineralsModel(mesa.Model):
         routes = self.world.transit_months
         self.route_lags = [lag_fractions(routes[stage])[:, None] for stage in (RAW, REFINED)]
         self.in_transit = (Pipeline(len(self.refineries)), Pipeline(len(self.buyers.rows)))
+        # Buyers' record of each origin's restrictions, priced into their choice of origin.
+        self.sourcing = None
+        if self.settings.sourcing_memory:
+            self.sourcing = SourcingMemory(
+                len(self.buyers.country),
+                len(self.world.minerals),
+                len(self.world.countries),
+                self.settings.sourcing_memory_months,
+            )
 
     # ----------------------------------------------------------------- construction
     def _build_agents(self) -> None:
@@ -260,6 +271,7 @@ class MineralsModel(mesa.Model):
             self.byproducts.hold(month, self.mines, self.world, settings)
         raw = self._raw_market(month)
         self._see_risk(month)
+        self._remember_origins(month)
         self.buyers.plan(month, settings, self.rng)
         refined, tier, covered = self._refined_market(month, raw)
         self.floors.settle(self.world.months[month], raw, refined)
@@ -307,6 +319,16 @@ class MineralsModel(mesa.Model):
         purchases = refined_flows.sum(axis=1)  # (mineral, destination)
         total = np.maximum(purchases.sum(axis=1), 1e-300)
         self.world_threat = (threatened.T * purchases).sum(axis=1) / total
+
+    def _remember_origins(self, month: int) -> None:
+        """Buyers add this month to their record of the origins restricting them
+        (``abm.agents.sourcing``), with what they paid at home last month."""
+        if self.sourcing is None:
+            return
+        buyers = self.buyers
+        paid = self._last_paid(REFINED).T[buyers.country]  # (buyer, mineral)
+        restrictions = self.policies.restrictions(month)
+        self.sourcing.remember(restrictions, buyers.country, paid, buyers.long_run_price)
 
     def _raw_market(self, month: int) -> Clearing:
         """Mines sell ore to refiners, who take delivery and refine what capacity allows."""
@@ -408,6 +430,11 @@ class MineralsModel(mesa.Model):
                 lambda months: self.observations.recent_flows(stage, months),
                 self.world.transit_months[stage],
             )
+        if market == REFINED and self.sourcing is not None:
+            premium = self.sourcing.market_premium(
+                self.buyers.country, self.buyers.planned, len(self.world.countries)
+            )
+            frictions = replace(frictions, risk_premium=premium)
         cleared = book.clear(
             frictions,
             self.market_settings,

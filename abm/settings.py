@@ -149,6 +149,22 @@ class ModelSettings:
         default=12.0,
         metadata={"help": "months over which supply risk fades", "min": 1.0, "max": 240.0},
     )
+    sourcing_memory: bool = field(
+        default=True,
+        metadata={
+            "help": "buyers add a premium for an origin's record of restrictions to its "
+            "delivered cost when choosing origins (never paid); false: price alone"
+        },
+    )
+    sourcing_memory_months: float = field(
+        default=120.0,
+        metadata={
+            "help": "mean life in months of a buyer's record of an origin's restrictions "
+            "(the 10-year offtakes signed after 2010)",
+            "min": 1.0,
+            "max": 600.0,
+        },
+    )
     mine_adjustment_months: float = field(
         default=3.0,
         metadata={

@@ -298,10 +298,15 @@ def test_clearing_is_deterministic(seed):
     assert np.array_equal(first.origin_price, second.origin_price, equal_nan=True)
 
 
-def test_price_jacobian_matches_finite_differences():
+@pytest.mark.parametrize("risk_premium", [False, True])
+def test_price_jacobian_matches_finite_differences(risk_premium):
     """Newton's analytic Jacobian (without the slope floor, which is only a safeguard) is the
-    derivative of the excess demands; a wrong term would still converge, slowly."""
+    derivative of the excess demands; a wrong term would still converge, slowly. Buyers'
+    risk premium scales costs in the shares only, and leaves it exact."""
     offers, orders, frictions = random_market(4, n=5, markets=2, asks=30, bids=20)
+    if risk_premium:
+        premium = np.random.default_rng(4).uniform(1.0, 1.3, frictions.allowed.shape)
+        frictions = replace(frictions, risk_premium=premium)
     settings = MarketSettings(slope_floor=0.0)
     batch = Batch(offers, orders, frictions, settings.ramp_width)
     sigma = settings.substitution_elasticity
@@ -319,10 +324,15 @@ def test_price_jacobian_matches_finite_differences():
     np.testing.assert_allclose(analytic[active], numeric[active], atol=1e-5 * scale)
 
 
-def test_quota_jacobian_matches_finite_differences():
+@pytest.mark.parametrize("risk_premium", [False, True])
+def test_quota_jacobian_matches_finite_differences(risk_premium):
     """The joint system's rows and columns for binding rents, against differences of the
-    excess demands and of each capped pair's flow over its cap."""
+    excess demands and of each capped pair's flow over its cap (with buyers' risk premium
+    on some pairs too)."""
     offers, orders, quota, _ = capped_exporter(0.5, 1)
+    if risk_premium:
+        premium = np.random.default_rng(1).uniform(1.0, 1.3, quota.allowed.shape)
+        quota = replace(quota, risk_premium=premium)
     settings = MarketSettings(slope_floor=0.0)
     batch = Batch(offers, orders, quota, settings.ramp_width)
     quotas = market_quota.Quotas.of(batch)

@@ -38,6 +38,8 @@ CHANGES = {
     "cover_price_spread": (1.0, "gallium-germanium-2023", "2023-12"),
     "risk_cover_months": (0.0, "graphite-licensing-2023", "2023-11"),
     "risk_memory_months": (2.0, "graphite-licensing-2023", "2024-06"),
+    "sourcing_memory": (False, "graphite-licensing-2023", "2024-06"),
+    "sourcing_memory_months": (6.0, "graphite-licensing-2023", "2024-06"),
     "redesign_years": (0.2, "nickel-ban-2014", "2015-06"),
     "mine_stock_months": (0.0, "nickel-ban-2014", "2014-03"),
     "mine_adjustment_months": (1.0, "nickel-ban-2014", "2014-03"),
