@@ -109,8 +109,11 @@ def test_killed_sweep_resumes_with_every_run_once(tmp_path):
     path, out = write(tmp_path, text), tmp_path / "out"
     command = [sys.executable, "-m", "abm", "sweep", str(path), "--out", str(out)]
     process = subprocess.Popen(command, stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.time() + 60
-    while len(list((out / "runs").glob("r*.parquet"))) < 3 and time.time() < deadline:
+    # Kill it once three runs are written, however long a loaded machine takes (the guard
+    # only stops a hung sweep from hanging the suite).
+    guard = time.time() + 1800
+    while len(list((out / "runs").glob("r*.parquet"))) < 3 and process.poll() is None:
+        assert time.time() < guard, "the sweep wrote fewer than 3 runs in 30 minutes"
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
