@@ -136,10 +136,13 @@ CASES = [
         "capacity_multiplier: -1 is below the minimum 0.0",
     ),
     (
-        GOOD + '[[adjust]]\nmineral = "rare_earths"\nstage = "refined"\ncountry = "AU"\n'
+        # Capacity counts along the whole path investors look ahead on (the run's months and
+        # the longest lead time past them), so pipeline-only countries (AU, US) have some.
+        GOOD + '[[adjust]]\nmineral = "rare_earths"\nstage = "refined"\ncountry = "JP"\n'
         "capacity_multiplier = 3\n",
         [],
-        "adjust: AU has no rare_earths refined capacity to multiply; countries with some: CN, MY",
+        "adjust: JP has no rare_earths refined capacity to multiply; countries with some: AU, CN, "
+        "MY, ROW, US",
     ),
     (GOOD, ["--set", "release_elasticit=3"], "unknown setting 'release_elasticit'"),
     (GOOD, ["--set", "tranches"], "--set 'tranches': expected key=value"),
