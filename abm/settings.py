@@ -122,7 +122,7 @@ class ModelSettings:
         metadata={"help": "months buyers take to close an inventory gap", "min": 1.0, "max": 120.0},
     )
     release_elasticity: float = field(
-        default=0.357,
+        default=1.32,
         metadata={
             "help": "how readily users and refiners give up cover as prices rise",
             "min": 0.05,
@@ -138,7 +138,7 @@ class ModelSettings:
         },
     )
     risk_cover_months: float = field(
-        default=7.73,
+        default=7.0,
         metadata={
             "help": "months of need users add to their cover per unit of supply risk",
             "min": 0.0,

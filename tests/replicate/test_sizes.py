@@ -71,12 +71,6 @@ def test_the_in_sample_graphite_episode_lands_within_a_factor_of_two_of_history(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="since by-product circuits follow the sites' rule, China's spare gallium circuits "
-    "idle in spring 2023 and the rise is 228.006% (seed 1; 304 and 404 seeds 2-3) against the "
-    "band's 228; release_elasticity was fitted under the old rule and is not refitted",
-)
 def test_the_in_sample_gallium_episode_lands_within_a_factor_of_two_of_history():
     from abm.replicate import metrics
     from abm.replicate.summary import summarise
