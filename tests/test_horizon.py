@@ -45,6 +45,9 @@ def test_months_of_a_run_do_not_depend_on_its_end(tmp_path, scenario, short_end,
         cut = longer[name]
         cut = cut[cut.date <= last].reset_index(drop=True)
         assert len(table) > 0 or name in ("policies", "premiums"), name
+        if name == "policies":  # an end that comes after the shorter run (a forum's ruling
+            # in 2028, and the reason's note of it) is not yet known to it; the rest must agree
+            table, cut = (_known_by(t, last) for t in (table, cut))
         pd.testing.assert_frame_equal(table, cut, check_exact=True, obj=name)
 
 
@@ -57,3 +60,12 @@ def test_the_world_paths_run_past_the_end_by_the_longest_lead_time():
     assert paths == model.running_months + lead
     assert world.growth.shape[2] == world.demand_path.shape[1] == world.host_output.shape[2]
     assert world.demand_path.shape[1] == paths and len(world.months) == model.running_months
+
+
+def _known_by(policies: pd.DataFrame, last: pd.Timestamp) -> pd.DataFrame:
+    """The policy log as known at ``last``: ends after it, and their notes, left out."""
+    later = policies.end > last
+    reason = policies.reason.where(
+        ~later, policies.reason.str.replace(r"; ended by .*$", "", regex=True)
+    )
+    return policies.assign(end=policies.end.where(~later), reason=reason)

@@ -130,7 +130,12 @@ class PolicyBook:
             "cause",
             "reason",
         ]
-        return pd.DataFrame(rows, columns=columns)
+        table = pd.DataFrame(rows, columns=columns)
+        # One dtype whatever the rows hold: a column of month strings parses to seconds, one
+        # of NaT alone to nanoseconds, and the written tables would differ with the policies.
+        for column in ("date", "announced", "end"):
+            table[column] = table[column].astype("datetime64[ns]")
+        return table
 
     # ------------------------------------------------------------------ the month
     def apply(self, month: int) -> None:
