@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from abm.agents.idling import SiteOperations
+from abm.agents.idling import SiteOperations, capital_annuity
 from abm.agents.owners import Owners, ProjectTerms
 from abm.groups import group_medians
 
@@ -308,13 +308,7 @@ class SiteFleet:
         """Per site, how much its investors want to add (0 to 1) and the ratio of the
         expected price to the full cost of a new tonne; and world capacity by mineral.
         ``capacity`` is this month's usable capacity, if the caller has it already."""
-        rate = settings.hurdle_rate
-        annuity = (
-            rate / (1.0 - (1.0 + rate) ** -settings.asset_life_years)
-            if rate
-            else (1.0 / settings.asset_life_years)
-        )
-        full_cost = margin_cost + capex_usd_per_tpa * annuity
+        full_cost = margin_cost + capex_usd_per_tpa * capital_annuity(settings)
         ratio = self.investment_price * price_error / np.maximum(full_cost, 1e-9)
         # Investors look at how tight the market will be once what is already committed is
         # built, one greenfield lead time out: this month's output grown with the expected
